@@ -1,0 +1,38 @@
+//! Command-line interface: argument types and one function per subcommand. `main.rs` only
+//! parses, dispatches and maps errors to exit codes.
+
+mod snapshot;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes, as documented in `--help`.
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "apidrift",
+    version,
+    about = "Tells PyTorch users, before they upgrade, what the upgrade will do to their code",
+    long_about = "apidrift extracts the API surface of Python package releases statically (no import, \
+no install), records stability tiers and deprecations with evidence, and compares releases.",
+    after_help = "Exit codes: 0 success, 1 findings at or above --fail-on, 2 usage or tool error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Snapshot(snapshot::SnapshotArgs),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Snapshot(args) => snapshot::run(args),
+    }
+}

@@ -1,0 +1,82 @@
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::extract::{self, profile, Options};
+use crate::snapshot;
+
+/// Extract the API surface of one release from its wheel, statically.
+///
+/// Reads the package's `.py`/`.pyi` files from SOURCE without importing or installing
+/// anything, and writes the snapshot YAML: every module, class, function, method and attribute
+/// with its signature(s), re-exports as aliases, and deprecation and stability markers with the
+/// file:line that stated them. The same input always gives the same bytes.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  apidrift snapshot torch-2.5.0-cp312-none-macosx_11_0_arm64.whl -o snapshots/torch/2.5.0.yaml\n  apidrift snapshot .venv/lib/python3.12/site-packages --package torch"
+)]
+pub struct SnapshotArgs {
+    /// A wheel file, or a directory holding the package and its `*.dist-info` (an unpacked
+    /// wheel or a site-packages folder).
+    pub source: PathBuf,
+    /// Write the snapshot here (atomically) instead of to standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Import name of the package to snapshot (default: from the distribution's metadata).
+    #[arg(long, value_name = "NAME")]
+    pub package: Option<String>,
+    /// Extraction profile YAML to use instead of the bundled one (see `profiles/`).
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+}
+
+pub fn run(args: SnapshotArgs) -> anyhow::Result<ExitCode> {
+    let profile = args.profile.as_deref().map(profile::load).transpose()?;
+    let options = Options {
+        package: args.package.clone(),
+        profile,
+        ..Default::default()
+    };
+    let snap = extract::snapshot_path(&args.source, &options)?;
+    for s in &snap.skipped {
+        eprintln!("warning: skipped `{}`: {}", s.file, s.error);
+    }
+    let text = snapshot::to_yaml_string(&snap);
+    match &args.output {
+        Some(path) => write_atomically(path, text.as_bytes())
+            .with_context(|| format!("cannot write snapshot to `{}`", path.display()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) is the reader's choice, not a failure.
+            if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(e).context("cannot write snapshot to standard output");
+                }
+            }
+        }
+    }
+    Ok(ExitCode::from(super::EXIT_CLEAN))
+}
+
+/// Writes via a temporary file in the same directory and a rename, so a reader never sees a
+/// half-written snapshot.
+pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

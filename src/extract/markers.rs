@@ -1,0 +1,436 @@
+//! Reading deprecation and stability markers out of free text: docstrings, warning messages,
+//! decorator arguments.
+//!
+//! Precision matters as much as recall here: a changelog that calls `torch.addmm` a beta API
+//! because its docstring says "sparse support is a beta feature" is wrong. A stability marker
+//! therefore counts only when its sentence is about the symbol itself ("This API is in beta",
+//! "`torch.cond` is a prototype feature"), and only inside a warning or note block.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::snapshot::Tier;
+
+static DEPRECATION_WORDING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bdeprecat|\bwill be removed\b|\b(?:is|are|was|were|has been|have been) (?:now )?removed\b|\bno longer (?:be )?supported\b")
+        .expect("valid regex")
+});
+
+static REPLACEMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)\b(?:use|using|in favou?r of|replaced by|replaced with|switch to|migrate to|moved to|instead of [^.]*?,? use|call)\s+(?:the\s+)?[`'"]*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)"#,
+    )
+    .expect("valid regex")
+});
+
+static DOTTED_IN_PACKAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[`'\x22]*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
+        .expect("valid regex")
+});
+
+static TIER_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(prototype|beta|experimental|subject to change|unstable)\b")
+        .expect("valid regex")
+});
+
+/// Whether a message speaks of deprecation or removal.
+pub fn has_deprecation_wording(message: &str) -> bool {
+    DEPRECATION_WORDING.is_match(message)
+}
+
+/// The replacement a deprecation message names: the first dotted name after "use", "in favor
+/// of", "replaced by" and the like. Only dotted names count, so "use it instead" names nothing.
+pub fn replacement_in(message: &str, package: &str) -> Option<String> {
+    if let Some(c) = REPLACEMENT.captures(message) {
+        return Some(c[1].trim_end_matches('.').to_string());
+    }
+    // "X is deprecated, `torch.y` is the new API": a name in the package that is not the
+    // deprecated one. Only names rooted in the package count, to keep `os.environ` out.
+    let mut names = DOTTED_IN_PACKAGE
+        .captures_iter(message)
+        .map(|c| c[1].to_string())
+        .filter(|n| n.split('.').next() == Some(package));
+    let first = names.next()?;
+    names.next().filter(|second| *second != first)
+}
+
+/// A docstring split into its directive blocks.
+#[derive(Debug, Default)]
+pub struct DocBlocks {
+    /// `(line offset within the docstring, text)` of `.. deprecated::` blocks.
+    pub deprecated: Vec<(usize, String)>,
+    /// `(line offset, text)` of `.. warning::` / `.. note::` / `Warning:` blocks.
+    pub warnings: Vec<(usize, String)>,
+    /// The first line, for `[Prototype]`-style prefixes.
+    pub first_line: String,
+}
+
+/// Splits a docstring into the directive blocks that can carry markers: the directive's own
+/// line plus the lines indented below it.
+pub fn doc_blocks(doc: &str) -> DocBlocks {
+    let lines: Vec<&str> = doc.lines().collect();
+    let mut blocks = DocBlocks {
+        first_line: lines
+            .iter()
+            .find(|l| !l.trim().is_empty())
+            .map(|l| l.trim().to_string())
+            .unwrap_or_default(),
+        ..Default::default()
+    };
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let lower = trimmed.to_ascii_lowercase();
+        let (is_dep, head) = if let Some(rest) = lower.strip_prefix(".. deprecated::") {
+            (Some(true), &trimmed[trimmed.len() - rest.len()..])
+        } else if let Some(rest) = lower
+            .strip_prefix(".. warning::")
+            .or_else(|| lower.strip_prefix(".. note::"))
+        {
+            (Some(false), &trimmed[trimmed.len() - rest.len()..])
+        } else if let Some(rest) = lower
+            .strip_prefix("warning:")
+            .or_else(|| lower.strip_prefix("warnings:"))
+        {
+            (Some(false), &trimmed[trimmed.len() - rest.len()..])
+        } else {
+            (None, "")
+        };
+        let Some(is_dep) = is_dep else {
+            i += 1;
+            continue;
+        };
+        let mut text = head.trim().to_string();
+        let start = i;
+        i += 1;
+        while i < lines.len() {
+            let l = lines[i];
+            let t = l.trim_start();
+            if !t.is_empty() && l.len() - t.len() <= indent {
+                break;
+            }
+            if !t.is_empty() {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(t.trim_end());
+            }
+            i += 1;
+        }
+        if is_dep {
+            blocks.deprecated.push((start, text));
+        } else {
+            blocks.warnings.push((start, text));
+        }
+    }
+    blocks
+}
+
+/// The tier a warning block states for the symbol named `name` (last component) defined in
+/// module `module_last`, if one of its sentences is about the symbol itself.
+pub fn stated_tier(block: &str, name: &str, module_last: &str) -> Option<Tier> {
+    for sentence in sentences(block) {
+        if let Some(tier) = sentence_tier(sentence, name, module_last) {
+            return Some(tier);
+        }
+    }
+    None
+}
+
+/// `[Prototype]`, `(Beta)`, `Prototype:` at the very start of a docstring.
+pub fn prefix_tier(first_line: &str) -> Option<Tier> {
+    let l = first_line.to_ascii_lowercase();
+    for (word, tier) in [
+        ("prototype", Tier::Prototype),
+        ("beta", Tier::Beta),
+        ("experimental", Tier::Experimental),
+    ] {
+        if l.starts_with(&format!("[{word}]"))
+            || l.starts_with(&format!("({word})"))
+            || l.starts_with(&format!("{word}:"))
+        {
+            return Some(tier);
+        }
+    }
+    None
+}
+
+fn sentences(text: &str) -> impl Iterator<Item = &str> {
+    // Split on ". " / "! " / "? " but not inside dotted names like `torch.cond`.
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for i in 0..bytes.len() {
+        if matches!(bytes[i], b'.' | b'!' | b'?')
+            && bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace())
+        {
+            out.push(text[start..=i].trim());
+            start = i + 1;
+        }
+    }
+    if start < text.len() {
+        out.push(text[start..].trim());
+    }
+    out.into_iter().filter(|s| !s.is_empty())
+}
+
+fn sentence_tier(sentence: &str, name: &str, module_last: &str) -> Option<Tier> {
+    let words = TIER_WORD.captures(sentence)?;
+    let before = &sentence[..words.get(0)?.start()];
+    // The subject: the words before the verb ("is"/"are") that precedes the tier word.
+    let lower = before.to_ascii_lowercase();
+    let verb_at = find_word(&lower, &["is", "are", "remains", "currently"])?;
+    let subject = lower[..verb_at]
+        .trim()
+        .trim_matches(|c: char| c == '`' || c == '*' || c == ':');
+    let subject = subject
+        .trim_start_matches(":func:")
+        .trim_start_matches(":class:")
+        .trim_start_matches(":mod:");
+    let subject = subject.trim_matches(|c: char| c == '`' || c == '~' || c == '(' || c == ')');
+    if !is_self_subject(subject, name, module_last) {
+        return None;
+    }
+    // Between verb and tier word only a few filler words ("currently in a", "an", "still in").
+    let between = &lower[verb_at..];
+    if between.split_whitespace().count() > 5 {
+        return None;
+    }
+    Some(match words[1].to_ascii_lowercase().as_str() {
+        "prototype" => Tier::Prototype,
+        "beta" => Tier::Beta,
+        _ => Tier::Experimental,
+    })
+}
+
+fn find_word(haystack: &str, words: &[&str]) -> Option<usize> {
+    let mut pos = 0;
+    for w in haystack.split_inclusive(char::is_whitespace) {
+        let t = w.trim();
+        if words.contains(&t) {
+            return Some(pos);
+        }
+        pos += w.len();
+    }
+    None
+}
+
+fn is_self_subject(subject: &str, name: &str, module_last: &str) -> bool {
+    const SELF_NOUNS: &[&str] = &[
+        "api",
+        "apis",
+        "function",
+        "functions",
+        "feature",
+        "features",
+        "class",
+        "method",
+        "module",
+        "package",
+        "operator",
+        "op",
+        "functionality",
+        "interface",
+        "utility",
+        "tool",
+        "library",
+        "component",
+        "decorator",
+        "context manager",
+        "mode",
+        "backend",
+        "subpackage",
+        "namespace",
+    ];
+    let s = subject.trim();
+    if s == "this" || s == "it" || s == "these" {
+        return true;
+    }
+    if let Some(rest) = s
+        .strip_prefix("this ")
+        .or_else(|| s.strip_prefix("these "))
+        .or_else(|| s.strip_prefix("the "))
+    {
+        let rest = rest.trim();
+        if SELF_NOUNS.contains(&rest) || rest.ends_with(" api") || rest.ends_with(" feature") {
+            return s.starts_with("this") || s.starts_with("these");
+        }
+        return false;
+    }
+    // A name: `torch.cond`, `flex_attention`, `torch.nn.attention.flex_attention`, maybe
+    // followed by "()" or "api".
+    let s = s.trim_end_matches(" api").trim_end_matches("()");
+    let s = s.trim_matches(|c: char| c == '`' || c == '~');
+    if s.contains(' ') {
+        return false;
+    }
+    let last = s.rsplit('.').next().unwrap_or(s);
+    !last.is_empty()
+        && (last.eq_ignore_ascii_case(name)
+            || (!module_last.is_empty() && last.eq_ignore_ascii_case(module_last)))
+}
+
+/// The parameter a deprecation text is about, if it names exactly one of `params` (as a word,
+/// in backticks, `:attr:` or plain).
+pub fn parameter_named<'a>(text: &str, params: &'a [String]) -> Option<&'a String> {
+    let mut found = params.iter().filter(|p| {
+        p.len() > 1 && p.as_str() != "self" && p.as_str() != "cls" && contains_word(text, p)
+    });
+    let first = found.next()?;
+    if found.next().is_some() {
+        return None;
+    }
+    Some(first)
+}
+
+fn contains_word(text: &str, word: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    text.match_indices(word).any(|(i, _)| {
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let after = bytes.get(i + word.len()).copied();
+        before.is_none_or(|b| !is_ident(b) && b != b'.') && after.is_none_or(|b| !is_ident(b))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stability_is_about_the_symbol_itself() {
+        let t = |s: &str| stated_tier(s, "cond", "cond");
+        assert_eq!(
+            t("`torch.cond` is a prototype feature in PyTorch. It has limited support."),
+            Some(Tier::Prototype)
+        );
+        assert_eq!(
+            t("This API is in beta and may change in future releases."),
+            Some(Tier::Beta)
+        );
+        assert_eq!(
+            t("This feature is experimental and subject to change."),
+            Some(Tier::Experimental)
+        );
+        assert_eq!(
+            t("This is an experimental feature."),
+            Some(Tier::Experimental)
+        );
+        assert_eq!(
+            t("This API is subject to change."),
+            Some(Tier::Experimental)
+        );
+        // Negative cases: a feature of the function, a parameter, another API.
+        assert_eq!(
+            t("Sparse support is a beta feature and some layout(s) may not be supported."),
+            None
+        );
+        assert_eq!(t("beta (float): the beta coefficient"), None);
+        assert_eq!(t("`torch.compile` is a prototype feature."), None);
+        assert_eq!(
+            t("The default will change; the nested tensor layout is in prototype stage."),
+            None
+        );
+        assert_eq!(t("See the beta release notes."), None);
+    }
+
+    #[test]
+    fn module_name_subject_counts() {
+        assert_eq!(
+            stated_tier(
+                "`torch.nn.attention.flex_attention` is a prototype feature in PyTorch.",
+                "flex_attention",
+                "flex_attention"
+            ),
+            Some(Tier::Prototype)
+        );
+    }
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(
+            prefix_tier("[Prototype] Does a thing."),
+            Some(Tier::Prototype)
+        );
+        assert_eq!(prefix_tier("Beta: stuff"), Some(Tier::Beta));
+        assert_eq!(prefix_tier("Computes beta."), None);
+    }
+
+    #[test]
+    fn deprecation_wording() {
+        assert!(has_deprecation_wording(
+            "`x` is deprecated and will be removed"
+        ));
+        assert!(has_deprecation_wording(
+            "This function was deprecated since version 1.9 and is now removed."
+        ));
+        assert!(!has_deprecation_wording(
+            "In a future release the default value of `weights_only` will be flipped"
+        ));
+    }
+
+    #[test]
+    fn replacements() {
+        let r = |m: &str| replacement_in(m, "torch");
+        assert_eq!(
+            r("`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use `torch.amp.GradScaler('cuda', args...)` instead.").as_deref(),
+            Some("torch.amp.GradScaler")
+        );
+        assert_eq!(
+            r("Please use the `torch.linalg.eigh` function instead.").as_deref(),
+            Some("torch.linalg.eigh")
+        );
+        assert_eq!(
+            r("deprecated in favor of torch.nn.utils.parametrizations.weight_norm.").as_deref(),
+            Some("torch.nn.utils.parametrizations.weight_norm")
+        );
+        assert_eq!(r("It is deprecated; use it with care"), None);
+        assert_eq!(
+            r("`torch.foo` is deprecated, `torch.bar` is the new API").as_deref(),
+            Some("torch.bar")
+        );
+        assert_eq!(r("torch.foo is deprecated (see os.environ)"), None);
+    }
+
+    #[test]
+    fn doc_blocks_split_directives() {
+        let doc = "Does things.\n\n.. deprecated:: 2.1\n    `size_average` is deprecated,\n    use reduction.\n\n.. warning::\n    This API is in beta.\nTail.";
+        let b = doc_blocks(doc);
+        assert_eq!(
+            b.deprecated,
+            vec![(
+                2,
+                "2.1 `size_average` is deprecated, use reduction.".to_string()
+            )]
+        );
+        assert_eq!(b.warnings, vec![(6, "This API is in beta.".to_string())]);
+    }
+
+    #[test]
+    fn parameter_detection() {
+        let params = vec![
+            "input".to_string(),
+            "size_average".to_string(),
+            "reduce".to_string(),
+        ];
+        assert_eq!(
+            parameter_named("`size_average` is deprecated", &params).map(String::as_str),
+            Some("size_average")
+        );
+        assert_eq!(
+            parameter_named("this function is deprecated", &params),
+            None
+        );
+        assert_eq!(
+            parameter_named("size_average and reduce are deprecated", &params),
+            None
+        );
+        assert_eq!(
+            parameter_named("torch.input_thing is deprecated", &params),
+            None
+        );
+    }
+}

@@ -1,0 +1,162 @@
+//! Extraction profiles: the one declared place for what a package does at run time that a
+//! static reader cannot see.
+//!
+//! torch's top-level namespace is filled by loops over `dir(torch._C)` and
+//! `dir(torch._C._VariableFunctions)`; the names those loops produce are in the shipped stubs,
+//! but nothing in the source says that they land in `torch`. A profile says it, as data, with
+//! the code it mirrors quoted in `why`. Profiles for known packages ship in `profiles/` and are
+//! compiled in; `--profile FILE` supplies another.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub name: String,
+    /// Import name of the package the profile is for.
+    pub package: String,
+    /// Callables whose first argument is the function they return (docstring attachers), so
+    /// `f = wrapper(g, "...")` makes `f` an alias of `g`.
+    #[serde(default)]
+    pub docstring_wrappers: Vec<String>,
+    #[serde(default)]
+    pub runtime_exports: Vec<RuntimeExport>,
+    /// Modules (with their submodules) that are not API surface at all: test helpers and
+    /// vendored third-party code shipped inside the package. They are not snapshotted.
+    #[serde(default)]
+    pub exclude_modules: Vec<String>,
+}
+
+impl Profile {
+    pub fn excludes(&self, module: &str) -> bool {
+        self.exclude_modules.iter().any(|m| {
+            module == m
+                || module
+                    .strip_prefix(m.as_str())
+                    .is_some_and(|r| r.starts_with('.'))
+        })
+    }
+}
+
+/// "Every name module `from` defines (filtered) is bound in module `into` at run time."
+/// Such names have the lowest precedence: anything the source of `into` binds itself wins.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeExport {
+    pub into: String,
+    pub from: String,
+    /// Also copy `_single_underscore` names (dunders never).
+    #[serde(default)]
+    pub include_private: bool,
+    #[serde(default)]
+    pub exclude_suffixes: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Only attributes annotated with this type in the stub (`float32: dtype = ...`).
+    #[serde(default)]
+    pub annotated: Option<String>,
+    /// Public names copied also join `into.__all__`.
+    #[serde(default)]
+    pub export: bool,
+    /// The code this entry mirrors; documentation only.
+    pub why: String,
+}
+
+impl RuntimeExport {
+    pub fn admits(&self, name: &str, annotation: Option<&str>) -> bool {
+        if name.starts_with("__") {
+            return false;
+        }
+        if name.starts_with('_') && !self.include_private {
+            return false;
+        }
+        if self.exclude.iter().any(|e| e == name)
+            || self
+                .exclude_suffixes
+                .iter()
+                .any(|s| name.ends_with(s.as_str()))
+        {
+            return false;
+        }
+        match &self.annotated {
+            Some(want) => annotation == Some(want.as_str()),
+            None => true,
+        }
+    }
+}
+
+const BUNDLED: &[(&str, &str)] = &[("torch", include_str!("../../profiles/torch.yaml"))];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("cannot read profile `{path}`: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("profile `{path}` is not valid: {message}")]
+    Invalid { path: String, message: String },
+}
+
+/// The bundled profile for a package, or an empty one.
+pub fn bundled(package: &str) -> Profile {
+    BUNDLED
+        .iter()
+        .find(|(p, _)| *p == package)
+        .map(|(p, text)| {
+            parse(text, &format!("profiles/{p}.yaml")).expect("bundled profiles are valid (tested)")
+        })
+        .unwrap_or_else(|| Profile {
+            package: package.to_string(),
+            ..Default::default()
+        })
+}
+
+pub fn parse(text: &str, path: &str) -> Result<Profile, ProfileError> {
+    serde_yaml_ng::from_str(text).map_err(|e| ProfileError::Invalid {
+        path: path.into(),
+        message: e.to_string(),
+    })
+}
+
+pub fn load(path: &std::path::Path) -> Result<Profile, ProfileError> {
+    let p = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ProfileError::Io {
+        path: p.clone(),
+        source: e,
+    })?;
+    parse(&text, &p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_profiles_parse() {
+        for (package, text) in BUNDLED {
+            let p = parse(text, package).unwrap();
+            assert_eq!(p.package, *package);
+            assert!(!p.runtime_exports.is_empty());
+        }
+    }
+
+    #[test]
+    fn filters() {
+        let torch = bundled("torch");
+        let c = &torch.runtime_exports[0];
+        assert!(c.admits("Generator", None));
+        assert!(!c.admits("TensorBase", None));
+        assert!(!c.admits("_private", None));
+        let vf = &torch.runtime_exports[1];
+        assert!(vf.admits("_private_op", None));
+        assert!(!vf.admits("unique_dim", None));
+        assert!(!vf.admits("__and__", None));
+        let dtypes = &torch.runtime_exports[2];
+        assert!(dtypes.admits("float32", Some("dtype")));
+        assert!(!dtypes.admits("Size", None));
+        assert!(torch.excludes("torch.testing._internal.common_utils"));
+        assert!(!torch.excludes("torch.testing._internal_thing"));
+        assert!(!torch.excludes("torch.testing"));
+    }
+}

@@ -1,0 +1,810 @@
+//! Joining the modules: namespaces (with star imports and profile runtime exports),
+//! `__all__` evaluation, re-export targets, base classes, and finally the symbol table.
+//!
+//! Everything here is a lookup with memoisation and a cycle guard: packages do import
+//! themselves in circles (`torch` star-imports modules that import `torch`), and a cycle must
+//! give "not known" rather than a hang.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
+
+use super::module::{AllOp, AllPart, Binding, Def, ModuleFacts, Value};
+use super::profile::Profile;
+use crate::snapshot::{is_private_name, Kind, Symbol};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    /// A definition in the package (module-level or class member), by canonical name.
+    Def(String),
+    Module(String),
+    /// A name inside the package that no module defines statically (compiled code).
+    Missing(String),
+    External(String),
+}
+
+#[derive(Debug, Clone)]
+enum Entry {
+    Binding(usize),
+    Star { from: String },
+    Runtime { from: String },
+}
+
+pub struct Resolver<'a> {
+    package: &'a str,
+    profile: &'a Profile,
+    modules: BTreeMap<String, ModuleFacts>,
+    namespaces: RefCell<HashMap<String, Rc<BTreeMap<String, Entry>>>>,
+    exports: RefCell<HashMap<String, Rc<Exports>>>,
+    lookups: RefCell<HashMap<(String, String), Option<Target>>>,
+    busy: RefCell<HashSet<(u8, String, String)>>,
+    notes: RefCell<BTreeSet<String>>,
+}
+
+#[derive(Debug, Default)]
+struct Exports {
+    /// Names a star import takes and that count as re-exported.
+    names: Vec<String>,
+    /// Whether they come from `__all__` (else: every public name).
+    declared: bool,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(package: &'a str, profile: &'a Profile, facts: Vec<ModuleFacts>) -> Self {
+        let mut modules: BTreeMap<String, ModuleFacts> = BTreeMap::new();
+        // `.py` first, then its `.pyi`: sources define, stubs complement.
+        let mut facts = facts;
+        facts.sort_by(|a, b| (&a.name, a.is_stub).cmp(&(&b.name, b.is_stub)));
+        for f in facts {
+            match modules.remove(&f.name) {
+                Some(py) => {
+                    let merged = merge_stub(py, f);
+                    modules.insert(merged.name.clone(), merged);
+                }
+                None => {
+                    modules.insert(f.name.clone(), f);
+                }
+            }
+        }
+        Resolver {
+            package,
+            profile,
+            modules,
+            namespaces: RefCell::default(),
+            exports: RefCell::default(),
+            lookups: RefCell::default(),
+            busy: RefCell::default(),
+            notes: RefCell::default(),
+        }
+    }
+
+    fn is_module(&self, name: &str) -> bool {
+        self.modules.contains_key(name)
+    }
+
+    fn in_package(&self, name: &str) -> bool {
+        name == self.package || name.starts_with(&format!("{}.", self.package))
+    }
+
+    fn note(&self, note: String) {
+        self.notes.borrow_mut().insert(note);
+    }
+
+    /// Enters a guarded computation; `false` when it is already under way (a cycle).
+    fn enter(&self, kind: u8, a: &str, b: &str) -> bool {
+        self.busy
+            .borrow_mut()
+            .insert((kind, a.to_string(), b.to_string()))
+    }
+
+    fn leave(&self, kind: u8, a: &str, b: &str) {
+        self.busy
+            .borrow_mut()
+            .remove(&(kind, a.to_string(), b.to_string()));
+    }
+
+    fn namespace(&self, module: &str) -> Rc<BTreeMap<String, Entry>> {
+        if let Some(ns) = self.namespaces.borrow().get(module) {
+            return ns.clone();
+        }
+        let Some(facts) = self.modules.get(module) else {
+            return Rc::default();
+        };
+        if !self.enter(0, module, "") {
+            return Rc::default();
+        }
+        let mut ns: BTreeMap<String, Entry> = BTreeMap::new();
+        for (i, b) in facts.bindings.iter().enumerate() {
+            match &b.value {
+                Value::Star(from) => {
+                    for name in &self.exports_of(from).names {
+                        ns.insert(name.clone(), Entry::Star { from: from.clone() });
+                    }
+                }
+                _ => {
+                    ns.insert(b.name.clone(), Entry::Binding(i));
+                }
+            }
+        }
+        for rx in self
+            .profile
+            .runtime_exports
+            .iter()
+            .filter(|rx| rx.into == module)
+        {
+            for (name, _) in self.runtime_names(rx) {
+                ns.entry(name).or_insert(Entry::Runtime {
+                    from: rx.from.clone(),
+                });
+            }
+        }
+        self.leave(0, module, "");
+        let ns = Rc::new(ns);
+        self.namespaces
+            .borrow_mut()
+            .insert(module.to_string(), ns.clone());
+        ns
+    }
+
+    /// Names a profile runtime export copies: what module `from` itself defines.
+    fn runtime_names(&self, rx: &super::profile::RuntimeExport) -> Vec<(String, bool)> {
+        let Some(facts) = self.modules.get(&rx.from) else {
+            self.note(format!(
+                "profile `{}`: module `{}` is not in the package",
+                self.profile.name, rx.from
+            ));
+            return vec![];
+        };
+        let mut out: Vec<(String, bool)> = Vec::new();
+        for b in &facts.bindings {
+            let annotation = match &b.value {
+                Value::Def(d) => d.annotation.as_deref(),
+                Value::Alias(_) => None,
+                Value::Import {
+                    redundant_alias: true,
+                    ..
+                } => None,
+                _ => continue,
+            };
+            if rx.admits(&b.name, annotation) && !out.iter().any(|(n, _)| *n == b.name) {
+                out.push((b.name.clone(), rx.export && !b.name.starts_with('_')));
+            }
+        }
+        out
+    }
+
+    fn exports_of(&self, module: &str) -> Rc<Exports> {
+        if let Some(e) = self.exports.borrow().get(module) {
+            return e.clone();
+        }
+        let Some(facts) = self.modules.get(module) else {
+            return Rc::default();
+        };
+        if !self.enter(1, module, "") {
+            return Rc::default();
+        }
+        let exports = if facts.all.is_empty() {
+            let ns = self.namespace(module);
+            Exports {
+                names: ns.keys().filter(|n| !n.starts_with('_')).cloned().collect(),
+                declared: false,
+            }
+        } else {
+            let mut names: Vec<String> = Vec::new();
+            let push = |names: &mut Vec<String>, n: &str| {
+                if !names.iter().any(|x| x == n) {
+                    names.push(n.to_string());
+                }
+            };
+            for op in &facts.all {
+                let (parts, line) = match op {
+                    AllOp::Set(parts, line) => {
+                        names.clear();
+                        (parts, *line)
+                    }
+                    AllOp::Add(parts, line) => (parts, *line),
+                    AllOp::Remove(n) => {
+                        names.retain(|x| x != n);
+                        continue;
+                    }
+                    AllOp::Unknown(line) => {
+                        self.note(format!("{}:{line}: `__all__` is changed by an expression apidrift cannot evaluate; names it adds are missing unless a profile declares them", facts.file));
+                        continue;
+                    }
+                };
+                for part in parts {
+                    match part {
+                        AllPart::Name(n) => push(&mut names, n),
+                        AllPart::Junk(j) => {
+                            self.note(format!("{}:{line}: `__all__` entry {j} is not a name; ignored", facts.file))
+                        }
+                        AllPart::OtherAll(dotted) => match self.resolve_dotted(module, dotted) {
+                            Some(Target::Module(m)) => {
+                                for n in &self.exports_of(&m).names {
+                                    push(&mut names, n);
+                                }
+                            }
+                            _ => self.note(format!("{}:{line}: `{dotted}.__all__` does not name a module of the package; ignored", facts.file)),
+                        },
+                    }
+                }
+            }
+            for rx in self
+                .profile
+                .runtime_exports
+                .iter()
+                .filter(|rx| rx.into == module)
+            {
+                for (n, export) in self.runtime_names(rx) {
+                    if export {
+                        push(&mut names, &n);
+                    }
+                }
+            }
+            let ns = self.namespace(module);
+            for n in &names {
+                if !ns.contains_key(n) && !self.is_module(&format!("{module}.{n}")) {
+                    self.note(format!(
+                        "{}: `__all__` lists `{n}`, which the module does not bind",
+                        facts.file
+                    ));
+                }
+            }
+            Exports {
+                names,
+                declared: true,
+            }
+        };
+        self.leave(1, module, "");
+        let exports = Rc::new(exports);
+        self.exports
+            .borrow_mut()
+            .insert(module.to_string(), exports.clone());
+        exports
+    }
+
+    fn lookup(&self, module: &str, name: &str) -> Option<Target> {
+        let key = (module.to_string(), name.to_string());
+        if let Some(t) = self.lookups.borrow().get(&key) {
+            return t.clone();
+        }
+        if !self.enter(2, module, name) {
+            return None;
+        }
+        let ns = self.namespace(module);
+        let result = match ns.get(name) {
+            Some(Entry::Binding(i)) => {
+                let b = &self.modules[module].bindings[*i];
+                match &b.value {
+                    Value::Def(_) => Some(Target::Def(format!("{module}.{name}"))),
+                    Value::Import {
+                        module: m,
+                        name: None,
+                        ..
+                    } => Some(self.module_target(m)),
+                    Value::Import {
+                        module: m,
+                        name: Some(n),
+                        ..
+                    } => Some(self.from_import(m, n)),
+                    Value::Alias(dotted) => self.resolve_dotted(module, dotted),
+                    Value::Star(_) => None,
+                }
+            }
+            Some(Entry::Star { from }) | Some(Entry::Runtime { from }) => {
+                Some(self.from_import(from, name))
+            }
+            None => {
+                let sub = format!("{module}.{name}");
+                self.is_module(&sub).then_some(Target::Module(sub))
+            }
+        };
+        self.leave(2, module, name);
+        self.lookups.borrow_mut().insert(key, result.clone());
+        result
+    }
+
+    fn module_target(&self, m: &str) -> Target {
+        if self.is_module(m) {
+            Target::Module(m.to_string())
+        } else if self.in_package(m) {
+            Target::Missing(m.to_string())
+        } else {
+            Target::External(m.to_string())
+        }
+    }
+
+    /// `from m import n`: an attribute of `m`, else its submodule `m.n`.
+    fn from_import(&self, m: &str, n: &str) -> Target {
+        let sub = format!("{m}.{n}");
+        if !self.in_package(m) {
+            return Target::External(sub);
+        }
+        if let Some(t) = self.lookup(m, n) {
+            return t;
+        }
+        if self.is_module(&sub) {
+            Target::Module(sub)
+        } else {
+            Target::Missing(sub)
+        }
+    }
+
+    /// Resolves a dotted expression as module `module` sees it. `None` for names the module
+    /// does not bind (builtins, typos).
+    fn resolve_dotted(&self, module: &str, dotted: &str) -> Option<Target> {
+        let mut parts = dotted.split('.');
+        let mut t = self.lookup(module, parts.next()?)?;
+        for p in parts {
+            t = match t {
+                Target::Module(m) => self.from_import(&m, p),
+                Target::Def(q) => self
+                    .member(&q, p)
+                    .unwrap_or(Target::Missing(format!("{q}.{p}"))),
+                Target::Missing(q) => Target::Missing(format!("{q}.{p}")),
+                Target::External(q) => Target::External(format!("{q}.{p}")),
+            };
+        }
+        Some(t)
+    }
+
+    /// A member of the class defined at `class`, own or inherited from in-package bases.
+    fn member(&self, class: &str, name: &str) -> Option<Target> {
+        let def = self.def_of(class)?;
+        if def.members.iter().any(|m| m.name == name) {
+            return Some(Target::Def(format!("{class}.{name}")));
+        }
+        if !self.enter(3, class, name) {
+            return None;
+        }
+        let (module, _) = self.locate(class)?;
+        let mut found = None;
+        for base in &def.bases {
+            if let Some(Target::Def(b)) = self.resolve_dotted(&module, base) {
+                if let Some(t) = self.member(&b, name) {
+                    found = Some(t);
+                    break;
+                }
+            }
+        }
+        self.leave(3, class, name);
+        found
+    }
+
+    /// The module holding a definition and the path of names inside it.
+    fn locate(&self, qual: &str) -> Option<(String, Vec<String>)> {
+        let parts: Vec<&str> = qual.split('.').collect();
+        (1..parts.len()).rev().find_map(|i| {
+            let m = parts[..i].join(".");
+            self.is_module(&m)
+                .then(|| (m, parts[i..].iter().map(|s| s.to_string()).collect()))
+        })
+    }
+
+    fn def_of(&self, qual: &str) -> Option<&Def> {
+        let (module, path) = self.locate(qual)?;
+        let mut bindings: &[Binding] = &self.modules[&module].bindings;
+        let mut def: Option<&Def> = None;
+        for name in path {
+            let b = bindings
+                .iter()
+                .rev()
+                .find(|b| b.name == name && matches!(b.value, Value::Def(_)))?;
+            let Value::Def(d) = &b.value else { return None };
+            def = Some(d);
+            bindings = &d.members;
+        }
+        def
+    }
+
+    fn target_name(&self, t: &Target) -> Option<String> {
+        match t {
+            Target::Def(q) | Target::Module(q) | Target::Missing(q) => Some(q.clone()),
+            Target::External(_) => None,
+        }
+    }
+
+    /// Builds the symbol table, plus the notes gathered on the way.
+    pub fn symbols(&self) -> (BTreeMap<String, Symbol>, Vec<String>) {
+        let mut symbols: BTreeMap<String, Symbol> = BTreeMap::new();
+        for (module, facts) in &self.modules {
+            let mut sym = Symbol {
+                kind: Kind::Module,
+                defined: Some(format!("{}:1", facts.file)),
+                ..Default::default()
+            };
+            sym.deprecated = facts.deprecated.clone();
+            sym.stability = facts.stability.clone();
+            symbols.insert(module.clone(), sym);
+
+            let ns = self.namespace(module);
+            let exports = self.exports_of(module);
+            let exported: Option<HashSet<&str>> = exports
+                .declared
+                .then(|| exports.names.iter().map(String::as_str).collect());
+            for (name, entry) in ns.iter() {
+                let qual = format!("{module}.{name}");
+                let binding = match entry {
+                    Entry::Binding(i) => Some(&facts.bindings[*i]),
+                    _ => None,
+                };
+                match binding.map(|b| &b.value) {
+                    Some(Value::Def(def)) => {
+                        let line = binding.map(|b| b.line).unwrap_or(1);
+                        self.record_def(&mut symbols, module, &facts.file, &qual, def, Some(line));
+                    }
+                    Some(Value::Alias(dotted)) => {
+                        let line = binding.map(|b| b.line).unwrap_or(1);
+                        match self
+                            .resolve_dotted(module, dotted)
+                            .as_ref()
+                            .and_then(|t| self.target_name(t))
+                        {
+                            Some(target) if target != qual => {
+                                symbols.insert(
+                                    qual,
+                                    Symbol {
+                                        kind: Kind::Alias,
+                                        target: Some(target),
+                                        ..Default::default()
+                                    },
+                                );
+                            }
+                            _ => {
+                                symbols.insert(
+                                    qual,
+                                    Symbol {
+                                        kind: Kind::Attribute,
+                                        defined: Some(format!("{}:{line}", facts.file)),
+                                        ..Default::default()
+                                    },
+                                );
+                            }
+                        }
+                    }
+                    _ => {
+                        let reexported = match &exported {
+                            Some(set) => set.contains(name.as_str()),
+                            None => {
+                                !name.starts_with('_')
+                                    && match (entry, binding.map(|b| &b.value)) {
+                                        (Entry::Star { .. } | Entry::Runtime { .. }, _) => true,
+                                        (
+                                            _,
+                                            Some(Value::Import {
+                                                redundant_alias,
+                                                name: from_name,
+                                                ..
+                                            }),
+                                        ) => {
+                                            *redundant_alias
+                                                || (facts.is_package && from_name.is_some())
+                                        }
+                                        _ => false,
+                                    }
+                            }
+                        };
+                        if !reexported {
+                            continue;
+                        }
+                        if let Some(target) = self
+                            .lookup(module, name)
+                            .as_ref()
+                            .and_then(|t| self.target_name(t))
+                        {
+                            if target != qual {
+                                symbols.insert(
+                                    qual,
+                                    Symbol {
+                                        kind: Kind::Alias,
+                                        target: Some(target),
+                                        ..Default::default()
+                                    },
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+            for (name, dep) in &facts.getattr_deprecations {
+                let qual = format!("{module}.{name}");
+                let sym = symbols.entry(qual).or_insert_with(|| Symbol {
+                    kind: Kind::Attribute,
+                    ..Default::default()
+                });
+                sym.deprecated.push(dep.clone());
+            }
+        }
+        point_to_private_base_members(&mut symbols);
+        slim_private(&mut symbols);
+        let notes = self.notes.borrow().iter().cloned().collect();
+        (symbols, notes)
+    }
+
+    /// Records a definition and its members. Members carry no `defined`: their class's
+    /// location, and the evidence on any marker they carry, say where they are, and a line
+    /// number on each of them would cost a tenth of the snapshot.
+    fn record_def(
+        &self,
+        symbols: &mut BTreeMap<String, Symbol>,
+        module: &str,
+        file: &str,
+        qual: &str,
+        def: &Def,
+        line: Option<u32>,
+    ) {
+        let mut sym = Symbol {
+            kind: def.kind,
+            defined: line.map(|line| format!("{file}:{line}")),
+            signatures: def.signatures.clone(),
+            deprecated: def.deprecated.clone(),
+            tombstone: def.tombstone.clone(),
+            stability: def.stability.clone(),
+            ..Default::default()
+        };
+        if def.kind == Kind::Class {
+            let bases: Vec<Target> = def
+                .bases
+                .iter()
+                .filter_map(|b| self.resolve_dotted(module, b))
+                .collect();
+            sym.bases = bases
+                .iter()
+                .filter_map(|t| match t {
+                    Target::External(q) => Some(q.clone()),
+                    t => self.target_name(t),
+                })
+                .filter(|b| b != "object" && b != "builtins.object")
+                .collect();
+            if !def.has_init {
+                sym.signatures = self.inherited_init(module, def, 0);
+            }
+            for m in &def.members {
+                // `__init__` is the class's call signature and its deprecations are the
+                // class's; a record of its own would say it twice.
+                if m.name == "__init__" {
+                    continue;
+                }
+                if let Value::Def(md) = &m.value {
+                    self.record_def(
+                        symbols,
+                        module,
+                        file,
+                        &format!("{qual}.{}", m.name),
+                        md,
+                        None,
+                    );
+                }
+            }
+        }
+        symbols.insert(qual.to_string(), sym);
+    }
+
+    /// A class without its own `__init__` is called with its first in-package base's.
+    fn inherited_init(&self, module: &str, def: &Def, depth: usize) -> Vec<String> {
+        if depth > 16 {
+            return vec![];
+        }
+        for base in &def.bases {
+            if let Some(Target::Def(b)) = self.resolve_dotted(module, base) {
+                if let (Some(bdef), Some((bmod, _))) = (self.def_of(&b), self.locate(&b)) {
+                    if bdef.kind != Kind::Class {
+                        continue;
+                    }
+                    if bdef.has_init {
+                        return bdef.signatures.clone();
+                    }
+                    let sig = self.inherited_init(&bmod, bdef, depth + 1);
+                    if !sig.is_empty() {
+                        return sig;
+                    }
+                }
+            }
+        }
+        vec![]
+    }
+}
+
+/// Stub facts complement source facts: names only the stub binds are added, and where the
+/// source binds a name without telling what it is (an attribute) the stub's definition wins.
+fn merge_stub(mut py: ModuleFacts, pyi: ModuleFacts) -> ModuleFacts {
+    if !pyi.is_stub {
+        // Two sources for one module (a `pkg.py` beside `pkg/__init__.py`): Python imports
+        // the package; keep the first and note nothing, both are real files.
+        return py;
+    }
+    for b in pyi.bindings {
+        let existing = py
+            .bindings
+            .iter_mut()
+            .rev()
+            .find(|e| e.name == b.name && !matches!(e.value, Value::Star(_)));
+        match existing {
+            Some(e) => merge_binding(e, b),
+            None => py.bindings.push(b),
+        }
+    }
+    if py.all.is_empty() {
+        py.all = pyi.all;
+    }
+    py.deprecated.extend(pyi.deprecated);
+    py.stability = py.stability.or(pyi.stability);
+    py.getattr_deprecations.extend(pyi.getattr_deprecations);
+    py.notes.extend(pyi.notes);
+    py
+}
+
+fn merge_binding(existing: &mut Binding, stub: Binding) {
+    match (&mut existing.value, stub.value) {
+        (Value::Def(d), Value::Def(s)) => {
+            if d.kind == Kind::Attribute && s.kind != Kind::Attribute {
+                let deprecated = std::mem::take(&mut d.deprecated);
+                **d = *s;
+                d.deprecated.extend(deprecated);
+            } else if d.kind == Kind::Class && s.kind == Kind::Class {
+                for m in s.members {
+                    match d.members.iter_mut().find(|e| e.name == m.name) {
+                        Some(e) => merge_binding(e, m),
+                        None => d.members.push(m),
+                    }
+                }
+                if !d.has_init && s.has_init {
+                    d.signatures = s.signatures;
+                    d.has_init = true;
+                }
+            }
+        }
+        (Value::Def(d), s @ Value::Alias(_)) if d.kind == Kind::Attribute => existing.value = s,
+        _ => {}
+    }
+}
+
+/// Keeps full records for the public surface and what it reaches (alias targets, their class
+/// members, bases); every other private name keeps only its kind (an alias its target when
+/// that is public), and members of such private classes are dropped. Users do import private names, and a diff
+/// must see them appear, move and vanish, but their signatures would triple the snapshot.
+fn slim_private(symbols: &mut BTreeMap<String, Symbol>) {
+    let mut full: HashSet<String> = HashSet::new();
+    let mut work: Vec<String> = symbols
+        .keys()
+        .filter(|q| !is_private_name(q))
+        .cloned()
+        .collect();
+    while let Some(q) = work.pop() {
+        if !full.insert(q.clone()) {
+            continue;
+        }
+        let Some(sym) = symbols.get(&q) else { continue };
+        if let Some(t) = sym.target.as_ref().or(sym.inherited_from.as_ref()) {
+            work.push(t.clone());
+        }
+        if sym.kind == Kind::Class {
+            work.extend(sym.bases.iter().cloned());
+            let prefix = format!("{q}.");
+            // `_helper` members of a class are private even on a public class: they keep
+            // their name and kind, not their signatures.
+            work.extend(
+                symbols
+                    .range(prefix.clone()..)
+                    .take_while(|(k, _)| k.starts_with(&prefix))
+                    .filter(|(k, _)| {
+                        !k[prefix.len()..]
+                            .split('.')
+                            .any(crate::snapshot::is_private_component)
+                    })
+                    .map(|(k, _)| k.clone()),
+            );
+        }
+    }
+    // Members of classes outside the surface go; private members of classes in it stay.
+    let is_member = |symbols: &BTreeMap<String, Symbol>, q: &str| {
+        q.rsplit_once('.').is_some_and(|(p, _)| {
+            symbols.get(p).is_some_and(|p| p.kind == Kind::Class) && !full.contains(p)
+        })
+    };
+    // Also dropped: `_helper` names inside private modules (`torch._inductor.utils._helper`),
+    // private twice over; the private modules themselves and their other names stay.
+    let doubly_private = |q: &str| {
+        q.rsplit_once('.').is_some_and(|(parent, last)| {
+            last.starts_with('_') && !last.starts_with("__") && is_private_name(parent)
+        })
+    };
+    let drop: Vec<String> = symbols
+        .keys()
+        .filter(|q| {
+            !full.contains(*q)
+                && (is_member(symbols, q)
+                    || (doubly_private(q) && symbols[*q].kind != Kind::Module))
+        })
+        .cloned()
+        .collect();
+    for q in drop {
+        symbols.remove(&q);
+    }
+    for (q, sym) in symbols.iter_mut() {
+        if !full.contains(q) {
+            // A private alias keeps its target when that is part of the public surface: that
+            // is what a shim left at an old path looks like (`torch.distributed._tensor`).
+            let target = sym.target.take().filter(|t| full.contains(t));
+            *sym = Symbol {
+                kind: sym.kind,
+                target,
+                ..Default::default()
+            };
+        }
+    }
+}
+
+/// Canonical names users reach through a public name: the public names themselves and the
+/// targets of public aliases (`torch.Tensor` → `torch._tensor.Tensor`).
+fn publicly_reachable(symbols: &BTreeMap<String, Symbol>) -> HashSet<String> {
+    let mut reach = HashSet::new();
+    for (q, sym) in symbols {
+        if is_private_name(q) {
+            continue;
+        }
+        reach.insert(q.clone());
+        let mut target = sym.target.as_ref();
+        let mut hops = 0;
+        while let (Some(t), true) = (target, hops < 32) {
+            if !reach.insert(t.clone()) {
+                break;
+            }
+            target = symbols.get(t).and_then(|s| s.target.as_ref());
+            hops += 1;
+        }
+    }
+    reach
+}
+
+/// Members of a base class that no public name reaches are public only through the
+/// subclasses users do reach: list them there, pointing at the base's record, so that
+/// `torch.Tensor.sum` exists although `sum` is declared on `torch._C.TensorBase`.
+fn point_to_private_base_members(symbols: &mut BTreeMap<String, Symbol>) {
+    let reach = publicly_reachable(symbols);
+    let mut added: Vec<(String, Symbol)> = Vec::new();
+    for (class, sym) in symbols.iter() {
+        if sym.kind != Kind::Class || !reach.contains(class) {
+            continue;
+        }
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut bases: Vec<String> = sym.bases.iter().rev().cloned().collect();
+        let mut visited = 0;
+        while let (Some(base), true) = (bases.pop(), visited < 64) {
+            visited += 1;
+            if reach.contains(&base) {
+                continue;
+            }
+            let Some(base_sym) = symbols.get(&base).filter(|s| s.kind == Kind::Class) else {
+                continue;
+            };
+            let prefix = format!("{base}.");
+            for (member, msym) in symbols
+                .range(prefix.clone()..)
+                .take_while(|(k, _)| k.starts_with(&prefix))
+            {
+                let name = &member[prefix.len()..];
+                if name.contains('.') || !seen.insert(name.to_string()) {
+                    continue;
+                }
+                let own = format!("{class}.{name}");
+                if !symbols.contains_key(&own) {
+                    let origin = msym
+                        .inherited_from
+                        .clone()
+                        .unwrap_or_else(|| member.clone());
+                    added.push((
+                        own,
+                        Symbol {
+                            kind: msym.kind,
+                            inherited_from: Some(origin),
+                            ..Default::default()
+                        },
+                    ));
+                }
+            }
+            bases.extend(base_sym.bases.iter().rev().cloned());
+        }
+    }
+    symbols.extend(added);
+}

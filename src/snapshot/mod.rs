@@ -1,0 +1,321 @@
+//! The snapshot: the API surface of one package release, as plain serde types.
+//!
+//! A snapshot is what every later stage reads (diff, changelog, check), so it carries only what
+//! those stages need: for each qualified name its kind, where it is defined, its call
+//! signature(s), and the deprecation and stability markers stated on it, each with evidence.
+//!
+//! Two rules keep it small and unambiguous:
+//! - Markers are stored where the source states them. Tiers that follow from a path
+//!   (`experimental` components, `_private` components) and markers on an enclosing module or
+//!   class are derived by [`Snapshot::stability`] instead of being copied onto every member.
+//! - Re-exports are `alias` records pointing at the canonical definition; [`Snapshot::resolve`]
+//!   follows them.
+
+mod yaml;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use yaml::{from_yaml_str, to_yaml_string, ReadError};
+
+/// Bumped whenever a field changes meaning or a reader of the previous version would misread a
+/// new snapshot.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    pub schema: u32,
+    pub package: String,
+    pub version: String,
+    pub artifact: Artifact,
+    /// Name of the extraction profile applied (see `profiles/`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Source files that could not be parsed; their symbols are missing from this snapshot.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Skipped>,
+    /// Things the extractor noticed in the package's source but could not take at face value,
+    /// such as junk `__all__` entries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    pub symbols: BTreeMap<String, Symbol>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Artifact {
+    pub filename: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Skipped {
+    pub file: String,
+    pub error: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Module,
+    Class,
+    Function,
+    Method,
+    Classmethod,
+    Staticmethod,
+    Property,
+    Attribute,
+    Alias,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Module => "module",
+            Kind::Class => "class",
+            Kind::Function => "function",
+            Kind::Method => "method",
+            Kind::Classmethod => "classmethod",
+            Kind::Staticmethod => "staticmethod",
+            Kind::Property => "property",
+            Kind::Attribute => "attribute",
+            Kind::Alias => "alias",
+        }
+    }
+
+    /// Kinds whose records describe something callable.
+    pub fn is_callable(self) -> bool {
+        matches!(
+            self,
+            Kind::Class | Kind::Function | Kind::Method | Kind::Classmethod | Kind::Staticmethod
+        )
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Symbol {
+    pub kind: Kind,
+    /// `path/in/package.py:line` of the definition; absent on alias records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defined: Option<String>,
+    /// For `alias`: the canonical qualified name it re-exports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// For classes: the bases as qualified names (in-package ones resolved to their definition).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bases: Vec<String>,
+    /// Call signatures as Python parameter lists with return annotation, one per `@overload`.
+    /// For classes, the signature of a call to the class (its `__init__` without `self`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signatures: Vec<String>,
+    /// For members of a private base class, listed on the public subclass so that
+    /// `torch.Tensor.sum` exists: the record on the base that carries the data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inherited_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deprecated: Vec<Deprecation>,
+    /// The name still exists but always raises because the API was removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tombstone: Option<Marker>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stability: Option<Stability>,
+}
+
+impl Default for Kind {
+    fn default() -> Self {
+        Kind::Attribute
+    }
+}
+
+/// A deprecation notice. With `parameter` set it is about that one parameter, not the symbol.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deprecation {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
+    pub evidence: String,
+}
+
+/// A removal tombstone: message, replacement when named, evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Marker {
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Stable,
+    Beta,
+    Prototype,
+    Experimental,
+    Private,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Stable => "stable",
+            Tier::Beta => "beta",
+            Tier::Prototype => "prototype",
+            Tier::Experimental => "experimental",
+            Tier::Private => "private",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stability {
+    pub tier: Tier,
+    pub evidence: String,
+}
+
+/// Whether a dotted name has a private component (`torch._C.foo`, `torch.utils._pytree`).
+/// Dunder names (`__init__`) are not private.
+pub fn is_private_name(qualname: &str) -> bool {
+    qualname.split('.').any(is_private_component)
+}
+
+pub fn is_private_component(part: &str) -> bool {
+    part.starts_with('_') && !(part.starts_with("__") && part.ends_with("__") && part.len() > 4)
+}
+
+/// Splits `a.b.c` into (`a.b`, `c`).
+pub fn split_parent(qualname: &str) -> Option<(&str, &str)> {
+    qualname.rsplit_once('.')
+}
+
+impl Snapshot {
+    /// Follows alias records to the canonical definition. Returns the name itself when it is
+    /// not an alias, `None` when it is unknown. Members of aliased classes resolve too:
+    /// `torch.distributed.tensor.DTensor.from_local` goes through the alias of its class.
+    pub fn resolve<'a>(&'a self, qualname: &str) -> Option<(String, &'a Symbol)> {
+        let mut name = qualname.to_string();
+        // Bounded: alias chains in real packages are a few links long; a cycle is a bug in the
+        // package and must not hang us.
+        for _ in 0..32 {
+            if let Some(sym) = self.symbols.get(&name) {
+                // Aliases and members inherited from a private base point at the record
+                // that carries the data.
+                match sym.target.as_ref().or(sym.inherited_from.as_ref()) {
+                    Some(target) if *target != name => {
+                        name = target.clone();
+                        continue;
+                    }
+                    _ => return Some((name, sym)),
+                }
+            }
+            // Not recorded under this name: try resolving the parent and looking the last
+            // component up on what it resolves to (a member of an aliased class), or on the
+            // bases of the class it names.
+            let (parent, last) = split_parent(&name)?;
+            let (resolved_parent, parent_sym) = self.resolve(parent)?;
+            if resolved_parent != parent {
+                name = format!("{resolved_parent}.{last}");
+                continue;
+            }
+            if parent_sym.kind == Kind::Class {
+                return self.lookup_inherited(parent_sym, last, 0);
+            }
+            return None;
+        }
+        None
+    }
+
+    fn lookup_inherited<'a>(
+        &'a self,
+        class: &'a Symbol,
+        member: &str,
+        depth: usize,
+    ) -> Option<(String, &'a Symbol)> {
+        if depth > 16 {
+            return None;
+        }
+        for base in &class.bases {
+            let candidate = format!("{base}.{member}");
+            if let Some(sym) = self.symbols.get(&candidate) {
+                return Some((candidate, sym));
+            }
+            if let Some(base_sym) = self.symbols.get(base) {
+                if base_sym.kind == Kind::Class {
+                    if let Some(found) = self.lookup_inherited(base_sym, member, depth + 1) {
+                        return Some(found);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// The effective stability of a name, with the evidence that decided it. The first that
+    /// applies wins: a marker on the record itself, a marker on the definition an alias points
+    /// to, a marker on an enclosing class or module, an `experimental` path component, a
+    /// private path component. Everything else is stable.
+    pub fn stability(&self, qualname: &str) -> Stability {
+        if let Some(found) = self.stated_stability(qualname) {
+            return found;
+        }
+        let parts: Vec<&str> = qualname.split('.').collect();
+        if let Some(i) = parts.iter().position(|p| *p == "experimental") {
+            return Stability {
+                tier: Tier::Experimental,
+                evidence: format!(
+                    "path component `experimental` in `{}`",
+                    parts[..=i].join(".")
+                ),
+            };
+        }
+        if let Some(i) = parts.iter().position(|p| is_private_component(p)) {
+            return Stability {
+                tier: Tier::Private,
+                evidence: format!(
+                    "private path component `{}` in `{}`",
+                    parts[i],
+                    parts[..=i].join(".")
+                ),
+            };
+        }
+        Stability {
+            tier: Tier::Stable,
+            evidence: String::new(),
+        }
+    }
+
+    fn stated_stability(&self, qualname: &str) -> Option<Stability> {
+        let mut name = qualname;
+        loop {
+            if let Some(sym) = self.symbols.get(name) {
+                if let Some(st) = &sym.stability {
+                    return Some(st.clone());
+                }
+                if name == qualname && sym.kind == Kind::Alias {
+                    if let Some((target, target_sym)) = self.resolve(name) {
+                        if let Some(st) = &target_sym.stability {
+                            return Some(st.clone());
+                        }
+                        // A marker on the module or class that defines the target counts too,
+                        // but never the target's private path: the alias is what users see.
+                        if let Some((parent, _)) = split_parent(&target) {
+                            if let Some(st) = self.stated_stability(parent) {
+                                return Some(st);
+                            }
+                        }
+                    }
+                }
+            }
+            name = split_parent(name)?.0;
+        }
+    }
+}

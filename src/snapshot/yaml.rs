@@ -1,0 +1,536 @@
+//! Snapshot YAML: a fixed, deterministic layout written by hand, read back with serde.
+//!
+//! A generic serializer would give valid YAML too, but not the layout that makes a git diff of
+//! two releases readable and the files small: records with only scalar fields sit on one line
+//! in flow style, records with lists are block mappings. Scalars are written plain only when
+//! they cannot be mistaken for anything but a string; everything else is a JSON string, which
+//! YAML reads as a double-quoted scalar.
+//!
+//! Two compactions keep a torch release under 3 MB and are undone on reading:
+//! - records that carry only a kind (private names outside the public surface) are listed by
+//!   kind under their module, `names: {function: [a, b], class: [C]}`;
+//! - `defined: ":123"` means line 123 of the file the enclosing module or class is defined in.
+//!
+//! The last line is an end marker comment: a file cut short at a line boundary is still valid
+//! YAML (with fewer symbols), so the reader insists on the marker to tell it from a whole one.
+
+use std::fmt::Write as _;
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::{
+    split_parent, Artifact, Deprecation, Kind, Marker, Skipped, Snapshot, Stability, Symbol,
+    SCHEMA_VERSION,
+};
+
+const END_MARKER: &str = "# end of snapshot";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("snapshot schema {found} is not supported by this build of apidrift (it reads schema {SCHEMA_VERSION}); regenerate the snapshot or upgrade apidrift")]
+    UnknownSchema { found: String },
+    #[error("not a valid snapshot: {0}")]
+    Invalid(String),
+    #[error("the snapshot is truncated (its end marker `{END_MARKER}` is missing); regenerate it or restore it from version control")]
+    Truncated,
+}
+
+pub fn to_yaml_string(snap: &Snapshot) -> String {
+    let mut out = String::with_capacity(64 * snap.symbols.len() + 256);
+    let _ = writeln!(out, "schema: {}", snap.schema);
+    let _ = writeln!(out, "package: {}", scalar(&snap.package));
+    let _ = writeln!(out, "version: {}", scalar(&snap.version));
+    out.push_str("artifact:\n");
+    let _ = writeln!(out, "  filename: {}", scalar(&snap.artifact.filename));
+    let _ = writeln!(out, "  sha256: {}", scalar(&snap.artifact.sha256));
+    if let Some(profile) = &snap.profile {
+        let _ = writeln!(out, "profile: {}", scalar(profile));
+    }
+    if !snap.skipped.is_empty() {
+        out.push_str("skipped:\n");
+        for s in &snap.skipped {
+            let _ = writeln!(
+                out,
+                "- {{file: {}, error: {}}}",
+                scalar(&s.file),
+                scalar(&s.error)
+            );
+        }
+    }
+    if !snap.notes.is_empty() {
+        out.push_str("notes:\n");
+        for n in &snap.notes {
+            let _ = writeln!(out, "- {}", scalar(n));
+        }
+    }
+    // Kind-only records whose parent is a module are listed under the module.
+    let mut grouped: BTreeMap<&str, BTreeMap<Kind, Vec<&str>>> = BTreeMap::new();
+    for (name, sym) in &snap.symbols {
+        if let Some((parent, last)) = listed_under_module(snap, name, sym) {
+            grouped
+                .entry(parent)
+                .or_default()
+                .entry(sym.kind)
+                .or_default()
+                .push(last);
+        }
+    }
+    if snap.symbols.is_empty() {
+        out.push_str("symbols: {}\n");
+    } else {
+        out.push_str("symbols:\n");
+        for (name, sym) in &snap.symbols {
+            if listed_under_module(snap, name, sym).is_some() {
+                continue;
+            }
+            let parent_file = split_parent(name)
+                .and_then(|(p, _)| snap.symbols.get(p))
+                .and_then(|p| p.defined.as_deref())
+                .and_then(|d| d.rsplit_once(':'))
+                .map(|(file, _)| file);
+            write_symbol(&mut out, name, sym, parent_file, grouped.get(name.as_str()));
+        }
+    }
+    out.push_str(END_MARKER);
+    out.push('\n');
+    out
+}
+
+fn is_kind_only(sym: &Symbol) -> bool {
+    *sym == Symbol {
+        kind: sym.kind,
+        ..Default::default()
+    } && sym.kind != Kind::Module
+}
+
+fn listed_under_module<'a>(
+    snap: &Snapshot,
+    name: &'a str,
+    sym: &Symbol,
+) -> Option<(&'a str, &'a str)> {
+    let (parent, last) = split_parent(name)?;
+    (is_kind_only(sym)
+        && snap
+            .symbols
+            .get(parent)
+            .is_some_and(|p| p.kind == Kind::Module))
+    .then_some((parent, last))
+}
+
+fn write_symbol(
+    out: &mut String,
+    name: &str,
+    sym: &Symbol,
+    parent_file: Option<&str>,
+    names: Option<&BTreeMap<Kind, Vec<&str>>>,
+) {
+    let defined = sym
+        .defined
+        .as_deref()
+        .map(|d| match (parent_file, d.rsplit_once(':')) {
+            (Some(pf), Some((file, line))) if file == pf => format!(":{line}"),
+            _ => d.to_string(),
+        });
+    let mut fields: Vec<String> = vec![format!("kind: {}", sym.kind.as_str())];
+    if let Some(d) = &defined {
+        fields.push(format!("defined: {}", scalar(d)));
+    }
+    if let Some(t) = &sym.target {
+        fields.push(format!("target: {}", scalar(t)));
+    }
+    if let Some(i) = &sym.inherited_from {
+        fields.push(format!("inherited_from: {}", scalar(i)));
+    }
+    if !sym.bases.is_empty() {
+        fields.push(format!(
+            "bases: [{}]",
+            sym.bases
+                .iter()
+                .map(|b| scalar(b))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let markers = !sym.deprecated.is_empty()
+        || sym.tombstone.is_some()
+        || sym.stability.is_some()
+        || names.is_some();
+    // One line per symbol, so a git diff of two releases shows one line per changed symbol;
+    // overloads, markers and module name lists get a block of their own.
+    if !markers && sym.signatures.len() <= 1 {
+        if let Some(sig) = sym.signatures.first() {
+            fields.push(format!("signatures: [{}]", scalar(sig)));
+        }
+        let _ = writeln!(out, "  {}: {{{}}}", scalar(name), fields.join(", "));
+        return;
+    }
+    let _ = writeln!(out, "  {}:", scalar(name));
+    for f in fields {
+        let _ = writeln!(out, "    {f}");
+    }
+    write_list(out, "signatures", &sym.signatures);
+    if !sym.deprecated.is_empty() {
+        out.push_str("    deprecated:\n");
+        for d in &sym.deprecated {
+            write_deprecation(out, d);
+        }
+    }
+    if let Some(t) = &sym.tombstone {
+        out.push_str("    tombstone:\n");
+        let _ = writeln!(out, "      message: {}", scalar(&t.message));
+        if let Some(r) = &t.replacement {
+            let _ = writeln!(out, "      replacement: {}", scalar(r));
+        }
+        let _ = writeln!(out, "      evidence: {}", scalar(&t.evidence));
+    }
+    if let Some(s) = &sym.stability {
+        let _ = writeln!(
+            out,
+            "    stability: {{tier: {}, evidence: {}}}",
+            s.tier.as_str(),
+            scalar(&s.evidence)
+        );
+    }
+    if let Some(names) = names {
+        out.push_str("    names:\n");
+        for (kind, list) in names {
+            let _ = writeln!(
+                out,
+                "      {}: [{}]",
+                kind.as_str(),
+                list.iter()
+                    .map(|n| scalar(n))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+}
+
+fn write_list(out: &mut String, key: &str, items: &[String]) {
+    if items.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "    {key}:");
+    for item in items {
+        let _ = writeln!(out, "    - {}", scalar(item));
+    }
+}
+
+fn write_deprecation(out: &mut String, d: &Deprecation) {
+    let mut first = true;
+    let mut field = |out: &mut String, k: &str, v: &str| {
+        let lead = if first { "    - " } else { "      " };
+        first = false;
+        let _ = writeln!(out, "{lead}{k}: {}", scalar(v));
+    };
+    if let Some(p) = &d.parameter {
+        field(out, "parameter", p);
+    }
+    field(out, "message", &d.message);
+    if let Some(r) = &d.replacement {
+        field(out, "replacement", r);
+    }
+    field(out, "evidence", &d.evidence);
+}
+
+/// A YAML scalar for `s`: plain when it is a dotted identifier that no YAML reader can take for
+/// a bool, null or number; otherwise a JSON string (a valid YAML double-quoted scalar).
+fn scalar(s: &str) -> String {
+    if is_plain_safe(s) {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).expect("serialising a str to JSON cannot fail")
+    }
+}
+
+fn is_plain_safe(s: &str) -> bool {
+    const RESERVED: &[&str] = &[
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf",
+    ];
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_alphabetic() || c == '_' => {}
+        _ => return false,
+    }
+    s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        && !s.ends_with('.')
+        && !RESERVED.contains(&s.to_ascii_lowercase().as_str())
+}
+
+pub fn from_yaml_str(text: &str) -> Result<Snapshot, ReadError> {
+    // The writer always puts the schema first; checking it before the full parse turns "this
+    // file is from another apidrift" into a clear message instead of a field error.
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    if let Some(rest) = first.and_then(|l| l.strip_prefix("schema:")) {
+        let found = rest.trim();
+        if found != SCHEMA_VERSION.to_string() {
+            return Err(ReadError::UnknownSchema {
+                found: found.to_string(),
+            });
+        }
+    }
+    if text.trim_end().lines().next_back() != Some(END_MARKER) {
+        return Err(ReadError::Truncated);
+    }
+    let wire: WireSnapshot =
+        serde_yaml_ng::from_str(text).map_err(|e| ReadError::Invalid(e.to_string()))?;
+    if wire.schema != SCHEMA_VERSION {
+        return Err(ReadError::UnknownSchema {
+            found: wire.schema.to_string(),
+        });
+    }
+    let mut symbols: BTreeMap<String, Symbol> = BTreeMap::new();
+    for (name, w) in wire.symbols {
+        for (kind, list) in w.names {
+            for last in list {
+                symbols.insert(
+                    format!("{name}.{last}"),
+                    Symbol {
+                        kind,
+                        ..Default::default()
+                    },
+                );
+            }
+        }
+        let sym = Symbol {
+            kind: w.kind,
+            defined: w.defined,
+            target: w.target,
+            bases: w.bases,
+            signatures: w.signatures,
+            inherited_from: w.inherited_from,
+            deprecated: w.deprecated,
+            tombstone: w.tombstone,
+            stability: w.stability,
+        };
+        symbols.insert(name, sym);
+    }
+    // `:123` is relative to the file of the enclosing module or class. Parents sort before
+    // their members, so resolving in key order sees every parent already absolute.
+    let names: Vec<String> = symbols.keys().cloned().collect();
+    for name in names {
+        let Some(line) = symbols[&name]
+            .defined
+            .as_deref()
+            .and_then(|d| d.strip_prefix(':'))
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        let file = split_parent(&name)
+            .and_then(|(parent, _)| symbols.get(parent))
+            .and_then(|p| p.defined.as_deref())
+            .and_then(|d| d.rsplit_once(':'))
+            .map(|(file, _)| file.to_string())
+            .ok_or_else(|| {
+                ReadError::Invalid(format!(
+                    "`{name}` is defined at `:{line}` but its parent has no file"
+                ))
+            })?;
+        if let Some(sym) = symbols.get_mut(&name) {
+            sym.defined = Some(format!("{file}:{line}"));
+        }
+    }
+    Ok(Snapshot {
+        schema: wire.schema,
+        package: wire.package,
+        version: wire.version,
+        artifact: wire.artifact,
+        profile: wire.profile,
+        skipped: wire.skipped,
+        notes: wire.notes,
+        symbols,
+    })
+}
+
+/// The file layout, before the compactions are undone.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireSnapshot {
+    schema: u32,
+    package: String,
+    version: String,
+    artifact: Artifact,
+    #[serde(default)]
+    profile: Option<String>,
+    #[serde(default)]
+    skipped: Vec<Skipped>,
+    #[serde(default)]
+    notes: Vec<String>,
+    symbols: BTreeMap<String, WireSymbol>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireSymbol {
+    kind: Kind,
+    #[serde(default)]
+    defined: Option<String>,
+    #[serde(default)]
+    target: Option<String>,
+    #[serde(default)]
+    bases: Vec<String>,
+    #[serde(default)]
+    signatures: Vec<String>,
+    #[serde(default)]
+    inherited_from: Option<String>,
+    #[serde(default)]
+    deprecated: Vec<Deprecation>,
+    #[serde(default)]
+    tombstone: Option<Marker>,
+    #[serde(default)]
+    stability: Option<Stability>,
+    #[serde(default)]
+    names: BTreeMap<Kind, Vec<String>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::Tier;
+
+    fn sample() -> Snapshot {
+        let mut symbols = BTreeMap::new();
+        symbols.insert(
+            "pkg".to_string(),
+            Symbol {
+                kind: Kind::Module,
+                defined: Some("pkg/__init__.py:1".into()),
+                ..Default::default()
+            },
+        );
+        symbols.insert(
+            "pkg.f".to_string(),
+            Symbol {
+                kind: Kind::Function,
+                defined: Some("pkg/__init__.py:3".into()),
+                signatures: vec!["(x: \"int\", *, y='a: b') -> None".into()],
+                deprecated: vec![Deprecation {
+                    parameter: Some("y".into()),
+                    message: "`y` is deprecated\nuse z".into(),
+                    replacement: None,
+                    evidence: "docstring `.. deprecated::` at pkg/__init__.py:5".into(),
+                }],
+                tombstone: Some(Marker {
+                    message: "removed".into(),
+                    replacement: Some("pkg.g".into()),
+                    evidence: "raise at pkg/__init__.py:9".into(),
+                }),
+                stability: Some(Stability {
+                    tier: Tier::Beta,
+                    evidence: "x".into(),
+                }),
+                ..Default::default()
+            },
+        );
+        symbols.insert(
+            "pkg._hidden".to_string(),
+            Symbol {
+                kind: Kind::Function,
+                ..Default::default()
+            },
+        );
+        symbols.insert(
+            "pkg._Hidden".to_string(),
+            Symbol {
+                kind: Kind::Class,
+                ..Default::default()
+            },
+        );
+        symbols.insert(
+            "pkg.C".to_string(),
+            Symbol {
+                kind: Kind::Class,
+                defined: Some("pkg/c.py:2".into()),
+                bases: vec!["pkg.B".into()],
+                ..Default::default()
+            },
+        );
+        symbols.insert(
+            "pkg.C.m".to_string(),
+            Symbol {
+                kind: Kind::Method,
+                defined: Some("pkg/c.py:4".into()),
+                signatures: vec!["(self)".into()],
+                ..Default::default()
+            },
+        );
+        symbols.insert(
+            "pkg.true".to_string(),
+            Symbol {
+                kind: Kind::Alias,
+                target: Some("pkg.null".into()),
+                ..Default::default()
+            },
+        );
+        Snapshot {
+            schema: SCHEMA_VERSION,
+            package: "pkg".into(),
+            version: "1.0".into(),
+            artifact: Artifact {
+                filename: "pkg-1.0-py3-none-any.whl".into(),
+                sha256: "ab".into(),
+            },
+            profile: None,
+            skipped: vec![Skipped {
+                file: "pkg/bad.py".into(),
+                error: "Expected ':'".into(),
+            }],
+            notes: vec!["note: with colon".into()],
+            symbols,
+        }
+    }
+
+    #[test]
+    fn round_trips() {
+        let snap = sample();
+        let text = to_yaml_string(&snap);
+        assert_eq!(from_yaml_str(&text).unwrap(), snap);
+    }
+
+    #[test]
+    fn compactions_are_written() {
+        let text = to_yaml_string(&sample());
+        assert!(
+            text.contains("    names:\n      class: [_Hidden]\n      function: [_hidden]\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  pkg.C.m: {kind: method, defined: \":4\", signatures: [\"(self)\"]}\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn scalars_that_yaml_would_retype_are_quoted() {
+        for s in [
+            "true", "No", "null", "1.0", "2.5.0", "a: b", "- x", "", "x.", "~",
+        ] {
+            assert!(scalar(s).starts_with('"'), "{s} must be quoted");
+        }
+        assert_eq!(scalar("torch.nn.Linear"), "torch.nn.Linear");
+    }
+
+    #[test]
+    fn unknown_schema_is_named() {
+        let err = from_yaml_str("schema: 99\npackage: x\n").unwrap_err();
+        assert!(
+            matches!(err, ReadError::UnknownSchema { ref found } if found == "99"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn truncated_file_is_an_error() {
+        let text = to_yaml_string(&sample());
+        // Cut at a line boundary: still valid YAML, so only the end marker can tell.
+        let cut = &text[..text.find("  pkg.true").unwrap()];
+        assert!(matches!(from_yaml_str(cut), Err(ReadError::Truncated)));
+    }
+}
