@@ -276,8 +276,14 @@ fn is_self_subject(subject: &str, name: &str, module_last: &str) -> bool {
 /// The parameter a deprecation text is about, if it names exactly one of `params` (as a word,
 /// in backticks, `:attr:` or plain).
 pub fn parameter_named<'a>(text: &str, params: &'a [String]) -> Option<&'a String> {
+    // A parameter named as the way out ("use the `kwargs` argument instead") is the
+    // replacement, not what is deprecated.
+    static REPLACEMENT_CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:use|using|in favou?r of|replaced by)\b.*").expect("valid regex")
+    });
+    let subject = REPLACEMENT_CLAUSE.replace(text, "");
     let mut found = params.iter().filter(|p| {
-        p.len() > 1 && p.as_str() != "self" && p.as_str() != "cls" && contains_word(text, p)
+        p.len() > 1 && p.as_str() != "self" && p.as_str() != "cls" && contains_word(&subject, p)
     });
     let first = found.next()?;
     if found.next().is_some() {

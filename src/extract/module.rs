@@ -306,14 +306,14 @@ impl Walker<'_, '_> {
                     }
                 }
             }
-            Stmt::AugAssign(a) => {
-                if is_name(&a.target, "__all__") && matches!(a.op, ast::Operator::Add) {
-                    let op = match all_parts(&a.value, ctx) {
-                        Some(parts) => AllOp::Add(parts, ctx.line(a)),
-                        None => AllOp::Unknown(ctx.line(a)),
-                    };
-                    self.facts.all.push(op);
-                }
+            Stmt::AugAssign(a)
+                if is_name(&a.target, "__all__") && matches!(a.op, ast::Operator::Add) =>
+            {
+                let op = match all_parts(&a.value, ctx) {
+                    Some(parts) => AllOp::Add(parts, ctx.line(a)),
+                    None => AllOp::Unknown(ctx.line(a)),
+                };
+                self.facts.all.push(op);
             }
             Stmt::Expr(e) => self.expr_stmt(&e.value),
             Stmt::If(s) => {
@@ -914,7 +914,8 @@ fn class_body(
                             class.deprecated.push(d.clone());
                         }
                     }
-                    let sig = signature::render(f, ctx.source, true);
+                    // A class call returns the instance: `__init__`'s `-> None` says nothing.
+                    let sig = signature::render_parameters(&f.parameters, ctx.source, true);
                     if has_overload(f) {
                         if class.signatures.first().map(String::as_str) != Some(OVERLOADED) {
                             class.signatures = vec![OVERLOADED.into()];
@@ -1204,7 +1205,18 @@ fn tombstone(body: &[Stmt], ctx: &FileContext) -> Option<Marker> {
     let Some(Expr::Call(call)) = r.exc.as_deref() else {
         return None;
     };
-    let message = message_text(call.arguments.args.first()?, ctx)?;
+    // `RuntimeError("... is now removed.", "Please use ... instead.")` passes the message in
+    // pieces.
+    let pieces: Vec<String> = call
+        .arguments
+        .args
+        .iter()
+        .filter_map(|a| message_text(a, ctx))
+        .collect();
+    if pieces.is_empty() {
+        return None;
+    }
+    let message = pieces.join(" ");
     if !markers::has_deprecation_wording(&message)
         && !message.to_ascii_lowercase().contains("removed")
     {

@@ -286,13 +286,13 @@ impl<'a> Resolver<'a> {
                         module: m,
                         name: Some(n),
                         ..
-                    } => Some(self.from_import(m, n)),
+                    } => Some(self.import_from(m, n)),
                     Value::Alias(dotted) => self.resolve_dotted(module, dotted),
                     Value::Star(_) => None,
                 }
             }
             Some(Entry::Star { from }) | Some(Entry::Runtime { from }) => {
-                Some(self.from_import(from, name))
+                Some(self.import_from(from, name))
             }
             None => {
                 let sub = format!("{module}.{name}");
@@ -315,7 +315,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// `from m import n`: an attribute of `m`, else its submodule `m.n`.
-    fn from_import(&self, m: &str, n: &str) -> Target {
+    fn import_from(&self, m: &str, n: &str) -> Target {
         let sub = format!("{m}.{n}");
         if !self.in_package(m) {
             return Target::External(sub);
@@ -337,7 +337,7 @@ impl<'a> Resolver<'a> {
         let mut t = self.lookup(module, parts.next()?)?;
         for p in parts {
             t = match t {
-                Target::Module(m) => self.from_import(&m, p),
+                Target::Module(m) => self.import_from(&m, p),
                 Target::Def(q) => self
                     .member(&q, p)
                     .unwrap_or(Target::Missing(format!("{q}.{p}"))),
@@ -463,27 +463,31 @@ impl<'a> Resolver<'a> {
                         }
                     }
                     _ => {
-                        let reexported = match &exported {
-                            Some(set) => set.contains(name.as_str()),
-                            None => {
-                                !name.starts_with('_')
-                                    && match (entry, binding.map(|b| &b.value)) {
-                                        (Entry::Star { .. } | Entry::Runtime { .. }, _) => true,
-                                        (
-                                            _,
-                                            Some(Value::Import {
-                                                redundant_alias,
-                                                name: from_name,
-                                                ..
-                                            }),
-                                        ) => {
-                                            *redundant_alias
-                                                || (facts.is_package && from_name.is_some())
-                                        }
-                                        _ => false,
-                                    }
-                            }
-                        };
+                        // Listed in `__all__`, or bound by the conventions that make a name
+                        // part of a package's namespace: a star import (when there is no
+                        // `__all__` to say otherwise), `import x as x`, and `from m import x`
+                        // in a package's `__init__`. The last holds even beside an
+                        // `__all__`: torch imports its removed-op tombstones (`torch.symeig`)
+                        // that way without listing them, and users still reach them.
+                        let listed = exported
+                            .as_ref()
+                            .is_some_and(|set| set.contains(name.as_str()));
+                        let conventional = !name.starts_with('_')
+                            && match (entry, binding.map(|b| &b.value)) {
+                                (Entry::Star { .. } | Entry::Runtime { .. }, _) => {
+                                    exported.is_none()
+                                }
+                                (
+                                    _,
+                                    Some(Value::Import {
+                                        redundant_alias,
+                                        name: from_name,
+                                        ..
+                                    }),
+                                ) => *redundant_alias || (facts.is_package && from_name.is_some()),
+                                _ => false,
+                            };
+                        let reexported = listed || conventional;
                         if !reexported {
                             continue;
                         }
@@ -675,8 +679,8 @@ fn slim_private(symbols: &mut BTreeMap<String, Symbol>) {
             continue;
         }
         let Some(sym) = symbols.get(&q) else { continue };
-        if let Some(t) = sym.target.as_ref().or(sym.inherited_from.as_ref()) {
-            work.push(t.clone());
+        if let Some(t) = sym.points_to(&q) {
+            work.push(t);
         }
         if sym.kind == Kind::Class {
             work.extend(sym.bases.iter().cloned());
@@ -789,10 +793,9 @@ fn point_to_private_base_members(symbols: &mut BTreeMap<String, Symbol>) {
                 }
                 let own = format!("{class}.{name}");
                 if !symbols.contains_key(&own) {
-                    let origin = msym
-                        .inherited_from
-                        .clone()
-                        .unwrap_or_else(|| member.clone());
+                    // The class whose record carries the member (the base's own pointer
+                    // when the base inherited it in turn).
+                    let origin = msym.inherited_from.clone().unwrap_or_else(|| base.clone());
                     added.push((
                         own,
                         Symbol {

@@ -57,7 +57,9 @@ pub struct Skipped {
     pub error: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Module,
@@ -67,6 +69,7 @@ pub enum Kind {
     Classmethod,
     Staticmethod,
     Property,
+    #[default]
     Attribute,
     Alias,
 }
@@ -113,7 +116,7 @@ pub struct Symbol {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signatures: Vec<String>,
     /// For members of a private base class, listed on the public subclass so that
-    /// `torch.Tensor.sum` exists: the record on the base that carries the data.
+    /// `torch.Tensor.sum` exists: the base class whose record of the member carries the data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inherited_from: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -123,12 +126,6 @@ pub struct Symbol {
     pub tombstone: Option<Marker>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stability: Option<Stability>,
-}
-
-impl Default for Kind {
-    fn default() -> Self {
-        Kind::Attribute
-    }
 }
 
 /// A deprecation notice. With `parameter` set it is about that one parameter, not the symbol.
@@ -197,6 +194,19 @@ pub fn split_parent(qualname: &str) -> Option<(&str, &str)> {
     qualname.rsplit_once('.')
 }
 
+impl Symbol {
+    /// The record this one stands for, if any: an alias's target, or the same member on the
+    /// base class it is inherited from. `name` is this record's own qualified name.
+    pub fn points_to(&self, name: &str) -> Option<String> {
+        if let Some(t) = &self.target {
+            return Some(t.clone());
+        }
+        let base = self.inherited_from.as_ref()?;
+        let (_, member) = split_parent(name)?;
+        Some(format!("{base}.{member}"))
+    }
+}
+
 impl Snapshot {
     /// Follows alias records to the canonical definition. Returns the name itself when it is
     /// not an alias, `None` when it is unknown. Members of aliased classes resolve too:
@@ -209,9 +219,9 @@ impl Snapshot {
             if let Some(sym) = self.symbols.get(&name) {
                 // Aliases and members inherited from a private base point at the record
                 // that carries the data.
-                match sym.target.as_ref().or(sym.inherited_from.as_ref()) {
-                    Some(target) if *target != name => {
-                        name = target.clone();
+                match sym.points_to(&name) {
+                    Some(target) if target != name => {
+                        name = target;
                         continue;
                     }
                     _ => return Some((name, sym)),
