@@ -19,7 +19,7 @@ static DEPRECATION_WORDING: LazyLock<Regex> = LazyLock::new(|| {
 
 static REPLACEMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)\b(?:use|using|in favou?r of|replaced by|replaced with|switch to|migrate to|moved to|instead of [^.]*?,? use|call)\s+(?:the\s+)?[`'"]*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)"#,
+        r#"(?i)\b(?:use|using|in favou?r of|replaced by|replaced with|switch to|migrate to|moved to|instead of [^.]*?,? use|call)\s+(?:the\s+)?(?::\w+:)?[`'"~]*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)"#,
     )
     .expect("valid regex")
 });
@@ -275,21 +275,30 @@ fn is_self_subject(subject: &str, name: &str, module_last: &str) -> bool {
 
 /// The parameter a deprecation text is about, if it names exactly one of `params` (as a word,
 /// in backticks, `:attr:` or plain).
-pub fn parameter_named<'a>(text: &str, params: &'a [String]) -> Option<&'a String> {
+pub fn parameters_named(text: &str, params: &[String]) -> Vec<String> {
     // A parameter named as the way out ("use the `kwargs` argument instead") is the
     // replacement, not what is deprecated.
     static REPLACEMENT_CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?i)\b(?:use|using|in favou?r of|replaced by)\b.*").expect("valid regex")
     });
     let subject = REPLACEMENT_CLAUSE.replace(text, "");
-    let mut found = params.iter().filter(|p| {
-        p.len() > 1 && p.as_str() != "self" && p.as_str() != "cls" && contains_word(&subject, p)
-    });
-    let first = found.next()?;
-    if found.next().is_some() {
-        return None;
+    params
+        .iter()
+        .filter(|p| {
+            p.len() > 1 && p.as_str() != "self" && p.as_str() != "cls" && contains_word(&subject, p)
+        })
+        .cloned()
+        .collect()
+}
+
+/// `.. deprecated:: 1.1 text` → `deprecated since 1.1: text`.
+pub fn directive_message(text: &str) -> String {
+    let (first, rest) = text.split_once(' ').unwrap_or((text, ""));
+    if !first.is_empty() && first.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        format!("deprecated since {first}: {}", rest.trim())
+    } else {
+        text.to_string()
     }
-    Some(first)
 }
 
 fn contains_word(text: &str, word: &str) -> bool {
@@ -395,6 +404,10 @@ mod tests {
         );
         assert_eq!(r("It is deprecated; use it with care"), None);
         assert_eq!(
+            r("Use :func:`torch.linalg.solve` instead.").as_deref(),
+            Some("torch.linalg.solve")
+        );
+        assert_eq!(
             r("`torch.foo` is deprecated, `torch.bar` is the new API").as_deref(),
             Some("torch.bar")
         );
@@ -422,21 +435,26 @@ mod tests {
             "size_average".to_string(),
             "reduce".to_string(),
         ];
+        let named = |t: &str| parameters_named(t, &params);
+        assert_eq!(named("`size_average` is deprecated"), vec!["size_average"]);
+        assert!(named("this function is deprecated").is_empty());
         assert_eq!(
-            parameter_named("`size_average` is deprecated", &params).map(String::as_str),
-            Some("size_average")
+            named("size_average and reduce are deprecated"),
+            vec!["size_average", "reduce"]
         );
+        assert!(named("torch.input_thing is deprecated").is_empty());
+        assert!(
+            named("This behavior is deprecated. Please use the `reduce` argument instead.")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn directive_messages() {
         assert_eq!(
-            parameter_named("this function is deprecated", &params),
-            None
+            directive_message("1.1 `x` is deprecated"),
+            "deprecated since 1.1: `x` is deprecated"
         );
-        assert_eq!(
-            parameter_named("size_average and reduce are deprecated", &params),
-            None
-        );
-        assert_eq!(
-            parameter_named("torch.input_thing is deprecated", &params),
-            None
-        );
+        assert_eq!(directive_message("Use y."), "Use y.");
     }
 }

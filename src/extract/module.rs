@@ -82,6 +82,8 @@ pub enum AllPart {
     Junk(String),
     /// `other.__all__` (dotted expression to resolve).
     OtherAll(String),
+    /// `__all__` itself, as in `__all__ = list(__all__) + other.__all__`.
+    Current,
 }
 
 pub struct FileContext<'a> {
@@ -201,7 +203,11 @@ impl Walker<'_, '_> {
                 if f.name.as_str() == "__getattr__" {
                     self.getattr_table(f);
                 }
-                let def = function_def(ctx, f, FnPlace::Module, self.module_name);
+                let mut def = function_def(ctx, f, FnPlace::Module, self.module_name);
+                if f.name.as_str() == "__getattr__" {
+                    // Its warnings are about the attributes it serves, recorded on them.
+                    def.deprecated.clear();
+                }
                 self.bind_function(f.name.as_str(), ctx.line(f), def, has_overload(f), fallback);
             }
             Stmt::ClassDef(c) => {
@@ -670,6 +676,7 @@ fn all_parts(expr: &Expr, ctx: &FileContext) -> Option<Vec<AllPart>> {
             parts.extend(all_parts(&b.right, ctx)?);
             Some(parts)
         }
+        Expr::Name(n) if n.id.as_str() == "__all__" => Some(vec![AllPart::Current]),
         Expr::Attribute(a) if a.attr.as_str() == "__all__" => {
             Some(vec![AllPart::OtherAll(dotted(&a.value)?)])
         }
@@ -815,22 +822,47 @@ fn function_def(ctx: &FileContext, f: &ast::StmtFunctionDef, place: FnPlace, mod
     let mut warns = Vec::new();
     collect_warns(body, ctx, &mut warns);
     for (w, line) in warns.into_iter().filter(|(w, _)| w.is_deprecation) {
-        let parameter = w
+        // A warning guarded by a test on parameters (`if size_average is not None:`) is about
+        // those parameters, not the function.
+        let parameters = w
             .guard
             .as_deref()
-            .and_then(|g| markers::parameter_named(g, &params))
-            .cloned();
+            .map(|g| markers::parameters_named(g, &params))
+            .unwrap_or_default();
         let replacement = markers::replacement_in(&w.message, ctx.package);
-        def.deprecated.push(Deprecation {
-            parameter,
-            message: w.message,
-            replacement,
-            evidence: format!("warnings.warn({}) at {}:{line}", w.category, ctx.file),
-        });
+        let evidence = format!("warnings.warn({}) at {}:{line}", w.category, ctx.file);
+        def.deprecated
+            .extend(notices(parameters, w.message, replacement, evidence));
     }
     def.tombstone = tombstone(body, ctx);
     dedup_deprecations(&mut def.deprecated);
     def
+}
+
+/// One deprecation per named parameter, or one for the whole symbol when none is named.
+fn notices(
+    parameters: Vec<String>,
+    message: String,
+    replacement: Option<String>,
+    evidence: String,
+) -> Vec<Deprecation> {
+    if parameters.is_empty() {
+        return vec![Deprecation {
+            parameter: None,
+            message,
+            replacement,
+            evidence,
+        }];
+    }
+    parameters
+        .into_iter()
+        .map(|p| Deprecation {
+            parameter: Some(p),
+            message: message.clone(),
+            replacement: replacement.clone(),
+            evidence: evidence.clone(),
+        })
+        .collect()
 }
 
 fn dedup_deprecations(list: &mut Vec<Deprecation>) {
@@ -1254,32 +1286,30 @@ fn doc_markers(
     let blocks = markers::doc_blocks(doc);
     let mut deps = Vec::new();
     for (offset, text) in &blocks.deprecated {
-        let parameter = markers::parameter_named(text, params).cloned();
-        deps.push(Deprecation {
-            parameter,
-            message: text.clone(),
-            replacement: markers::replacement_in(text, ctx.package),
-            evidence: format!(
+        deps.extend(notices(
+            markers::parameters_named(text, params),
+            markers::directive_message(text),
+            markers::replacement_in(text, ctx.package),
+            format!(
                 "docstring `.. deprecated::` at {}:{}",
                 ctx.file,
                 line as usize + offset
             ),
-        });
+        ));
     }
     let mut stability = None;
     for (offset, text) in &blocks.warnings {
         if markers::has_deprecation_wording(text) {
-            let parameter = markers::parameter_named(text, params).cloned();
-            deps.push(Deprecation {
-                parameter,
-                message: text.clone(),
-                replacement: markers::replacement_in(text, ctx.package),
-                evidence: format!(
+            deps.extend(notices(
+                markers::parameters_named(text, params),
+                text.clone(),
+                markers::replacement_in(text, ctx.package),
+                format!(
                     "docstring warning at {}:{}",
                     ctx.file,
                     line as usize + offset
                 ),
-            });
+            ));
         }
         if stability.is_none() {
             if let Some(tier) = markers::stated_tier(text, name, module_last) {

@@ -197,6 +197,7 @@ impl<'a> Resolver<'a> {
                 }
             };
             for op in &facts.all {
+                let previous = names.clone();
                 let (parts, line) = match op {
                     AllOp::Set(parts, line) => {
                         names.clear();
@@ -215,6 +216,11 @@ impl<'a> Resolver<'a> {
                 for part in parts {
                     match part {
                         AllPart::Name(n) => push(&mut names, n),
+                        AllPart::Current => {
+                            for n in &previous {
+                                push(&mut names, n);
+                            }
+                        }
                         AllPart::Junk(j) => {
                             self.note(format!("{}:{line}: `__all__` entry {j} is not a name; ignored", facts.file))
                         }
@@ -464,18 +470,18 @@ impl<'a> Resolver<'a> {
                     }
                     _ => {
                         // Listed in `__all__`, or bound by the conventions that make a name
-                        // part of a package's namespace: a star import (when there is no
-                        // `__all__` to say otherwise), `import x as x`, and `from m import x`
-                        // in a package's `__init__`. The last holds even beside an
-                        // `__all__`: torch imports its removed-op tombstones (`torch.symeig`)
-                        // that way without listing them, and users still reach them.
+                        // part of a namespace: `import x as x`, and star imports and
+                        // `from m import x` in a package's `__init__` (elsewhere, star imports
+                        // only without an `__all__`). A package's imports count even beside
+                        // an `__all__`: torch imports its removed-op tombstones
+                        // (`torch.symeig`) that way without listing them, and users reach them.
                         let listed = exported
                             .as_ref()
                             .is_some_and(|set| set.contains(name.as_str()));
                         let conventional = !name.starts_with('_')
                             && match (entry, binding.map(|b| &b.value)) {
                                 (Entry::Star { .. } | Entry::Runtime { .. }, _) => {
-                                    exported.is_none()
+                                    exported.is_none() || facts.is_package
                                 }
                                 (
                                     _,
