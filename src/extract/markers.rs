@@ -42,6 +42,10 @@ pub fn has_deprecation_wording(message: &str) -> bool {
 /// The replacement a deprecation message names: the first dotted name after "use", "in favor
 /// of", "replaced by" and the like. Only dotted names count, so "use it instead" names nothing.
 pub fn replacement_in(message: &str, package: &str) -> Option<String> {
+    static URL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b\w+://\S+").expect("valid regex"));
+    let message = URL.replace_all(message, "");
+    let message = message.as_ref();
     if let Some(c) = REPLACEMENT.captures(message) {
         return Some(c[1].trim_end_matches('.').to_string());
     }
@@ -58,13 +62,35 @@ pub fn replacement_in(message: &str, package: &str) -> Option<String> {
 /// A docstring split into its directive blocks.
 #[derive(Debug, Default)]
 pub struct DocBlocks {
-    /// `(line offset within the docstring, text)` of `.. deprecated::` blocks.
-    pub deprecated: Vec<(usize, String)>,
-    /// `(line offset, text)` of `.. warning::` / `.. note::` / `Warning:` blocks.
-    pub warnings: Vec<(usize, String)>,
+    /// `.. deprecated::` blocks.
+    pub deprecated: Vec<Block>,
+    /// `.. warning::` / `.. note::` / `Warning:` / `Note:` blocks.
+    pub warnings: Vec<Block>,
     /// The first line, for `[Prototype]`-style prefixes.
     pub first_line: String,
+    /// Sentences outside any block (the prose of the docstring).
+    pub prose: String,
 }
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Block {
+    /// Line offset within the docstring.
+    pub offset: usize,
+    pub text: String,
+    /// The name of the `Args:` entry (or `:param x:`) the block is nested in, if any.
+    pub owner: Option<String>,
+}
+
+static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
+    // `.. warning::`, `.. warning ::`, `.. warning:` and Google-style `Warning:` / `Note:`.
+    Regex::new(r"(?i)^(?:\.\.\s*(deprecated|warning|note)\s*::?|(warnings?|note)\s*:)(.*)$")
+        .expect("valid regex")
+});
+
+static ARG_ENTRY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?::param\s+(?:[\w\[\], ]+\s+)?(\w+):|\*{0,2}(\w+)\s*(?:\([^)]*\))?\s*:(?:\s|$))")
+        .expect("valid regex")
+});
 
 /// Splits a docstring into the directive blocks that can carry markers: the directive's own
 /// line plus the lines indented below it.
@@ -78,38 +104,43 @@ pub fn doc_blocks(doc: &str) -> DocBlocks {
             .unwrap_or_default(),
         ..Default::default()
     };
+    let indent_of = |l: &str| l.len() - l.trim_start().len();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         let trimmed = line.trim_start();
-        let indent = line.len() - trimmed.len();
-        let lower = trimmed.to_ascii_lowercase();
-        let (is_dep, head) = if let Some(rest) = lower.strip_prefix(".. deprecated::") {
-            (Some(true), &trimmed[trimmed.len() - rest.len()..])
-        } else if let Some(rest) = lower
-            .strip_prefix(".. warning::")
-            .or_else(|| lower.strip_prefix(".. note::"))
-        {
-            (Some(false), &trimmed[trimmed.len() - rest.len()..])
-        } else if let Some(rest) = lower
-            .strip_prefix("warning:")
-            .or_else(|| lower.strip_prefix("warnings:"))
-        {
-            (Some(false), &trimmed[trimmed.len() - rest.len()..])
-        } else {
-            (None, "")
-        };
-        let Some(is_dep) = is_dep else {
+        let indent = indent_of(line);
+        let Some(caps) = DIRECTIVE.captures(trimmed) else {
+            if !trimmed.is_empty() {
+                blocks.prose.push_str(trimmed);
+                blocks.prose.push(' ');
+            }
             i += 1;
             continue;
         };
-        let mut text = head.trim().to_string();
+        let kind = caps
+            .get(1)
+            .or(caps.get(2))
+            .map(|m| m.as_str().to_ascii_lowercase())
+            .unwrap_or_default();
+        let mut text = caps
+            .get(3)
+            .map(|m| m.as_str().trim().to_string())
+            .unwrap_or_default();
+        // The entry this block is nested in: the nearest line above with less indentation.
+        let owner = lines[..i]
+            .iter()
+            .rev()
+            .map(|l| (indent_of(l), l.trim()))
+            .find(|(ind, t)| !t.is_empty() && *ind < indent)
+            .and_then(|(_, t)| ARG_ENTRY.captures(t))
+            .and_then(|c| c.get(1).or(c.get(2)).map(|m| m.as_str().to_string()));
         let start = i;
         i += 1;
         while i < lines.len() {
             let l = lines[i];
             let t = l.trim_start();
-            if !t.is_empty() && l.len() - t.len() <= indent {
+            if !t.is_empty() && indent_of(l) <= indent {
                 break;
             }
             if !t.is_empty() {
@@ -120,13 +151,76 @@ pub fn doc_blocks(doc: &str) -> DocBlocks {
             }
             i += 1;
         }
-        if is_dep {
-            blocks.deprecated.push((start, text));
+        let block = Block {
+            offset: start,
+            text,
+            owner,
+        };
+        if kind == "deprecated" {
+            blocks.deprecated.push(block);
         } else {
-            blocks.warnings.push((start, text));
+            blocks.warnings.push(block);
         }
     }
     blocks
+}
+
+/// Whether a deprecation message is about the symbol itself: a sentence with deprecation
+/// wording whose subject is "this ...", "it", or the symbol's own name
+/// (`torch.cuda.amp.GradScaler(args...) is deprecated`). "TORCH_HUB is deprecated" or
+/// "support for X is deprecated" are about something else.
+pub fn deprecation_about_self(message: &str, name: &str, module_last: &str) -> bool {
+    sentences(message).any(|sentence| {
+        let Some(m) = DEPRECATION_WORDING.find(sentence) else {
+            return false;
+        };
+        let lower = sentence[..m.start()].to_ascii_lowercase();
+        let Some(verb) = find_word(
+            &lower,
+            &["is", "are", "was", "were", "has", "have", "will", "being"],
+        ) else {
+            // "Deprecated: use X" / "deprecated since 1.2" with no subject: the documented
+            // object itself.
+            return lower.trim().is_empty();
+        };
+        let subject = clean_subject(&lower[..verb]);
+        is_self_subject(subject, false) || names_self(subject, name, module_last)
+    })
+}
+
+/// The first sentence with deprecation wording.
+pub fn deprecation_sentence(text: &str) -> Option<String> {
+    sentences(text)
+        .find(|s| DEPRECATION_WORDING.is_match(s))
+        .map(str::to_string)
+}
+
+fn clean_subject(subject: &str) -> &str {
+    let s = subject
+        .trim()
+        .trim_matches(|c: char| c == '`' || c == '*' || c == ':' || c == '\'' || c == '"');
+    let s = s
+        .trim_start_matches(":func:")
+        .trim_start_matches(":class:")
+        .trim_start_matches(":meth:")
+        .trim_start_matches(":mod:");
+    s.trim_matches(|c: char| c == '`' || c == '~' || c == '(' || c == ')' || c == '\'' || c == '"')
+}
+
+/// A subject that is a (dotted, maybe called) name ending in the symbol's own name.
+fn names_self(subject: &str, name: &str, module_last: &str) -> bool {
+    let s = subject
+        .split('(')
+        .next()
+        .unwrap_or(subject)
+        .trim()
+        .trim_matches(|c: char| c == '`' || c == '\'' || c == '"');
+    if s.contains(' ') || s.is_empty() {
+        return false;
+    }
+    let last = s.rsplit('.').next().unwrap_or(s);
+    last.eq_ignore_ascii_case(name)
+        || (!module_last.is_empty() && last.eq_ignore_ascii_case(module_last))
 }
 
 /// The tier a warning block states for the symbol named `name` (last component) defined in
@@ -183,20 +277,13 @@ fn sentence_tier(sentence: &str, name: &str, module_last: &str) -> Option<Tier> 
     // The subject: the words before the verb ("is"/"are") that precedes the tier word.
     let lower = before.to_ascii_lowercase();
     let verb_at = find_word(&lower, &["is", "are", "remains", "currently"])?;
-    let subject = lower[..verb_at]
-        .trim()
-        .trim_matches(|c: char| c == '`' || c == '*' || c == ':');
-    let subject = subject
-        .trim_start_matches(":func:")
-        .trim_start_matches(":class:")
-        .trim_start_matches(":mod:");
-    let subject = subject.trim_matches(|c: char| c == '`' || c == '~' || c == '(' || c == ')');
-    if !is_self_subject(subject, name, module_last) {
+    let subject = clean_subject(&lower[..verb_at]);
+    if !is_self_subject(subject, true) && !names_self(subject, name, module_last) {
         return None;
     }
-    // Between verb and tier word only a few filler words ("currently in a", "an", "still in").
+    // Between verb and tier word only a few filler words ("currently in an early").
     let between = &lower[verb_at..];
-    if between.split_whitespace().count() > 5 {
+    if between.split_whitespace().count() > 6 {
         return None;
     }
     Some(match words[1].to_ascii_lowercase().as_str() {
@@ -218,77 +305,86 @@ fn find_word(haystack: &str, words: &[&str]) -> Option<usize> {
     None
 }
 
-fn is_self_subject(subject: &str, name: &str, module_last: &str) -> bool {
-    const SELF_NOUNS: &[&str] = &[
-        "api",
-        "apis",
-        "function",
-        "functions",
-        "feature",
-        "features",
-        "class",
-        "method",
-        "module",
-        "package",
-        "operator",
-        "op",
-        "functionality",
-        "interface",
-        "utility",
-        "tool",
-        "library",
-        "component",
-        "decorator",
-        "context manager",
-        "mode",
-        "backend",
-        "subpackage",
-        "namespace",
-    ];
+/// "this", "it", "this <a few words>" (this API, this flag, this context manager), or
+/// "the <words> API/feature" in the symbol's own docstring.
+fn is_self_subject(subject: &str, for_stability: bool) -> bool {
     let s = subject.trim();
-    if s == "this" || s == "it" || s == "these" {
+    if matches!(s, "this" | "it" | "these") {
         return true;
     }
-    if let Some(rest) = s
-        .strip_prefix("this ")
-        .or_else(|| s.strip_prefix("these "))
-        .or_else(|| s.strip_prefix("the "))
-    {
-        let rest = rest.trim();
-        if SELF_NOUNS.contains(&rest) || rest.ends_with(" api") || rest.ends_with(" feature") {
-            return s.starts_with("this") || s.starts_with("these");
-        }
-        return false;
+    if let Some(rest) = s.strip_prefix("this ").or_else(|| s.strip_prefix("these ")) {
+        // "this argument" / "this behavior" / "this usage" speak of a way of calling, not of
+        // the symbol.
+        const NOT_SELF: &[&str] = &[
+            "argument",
+            "arguments",
+            "parameter",
+            "parameters",
+            "keyword",
+            "option",
+            "options",
+            "behavior",
+            "behaviour",
+            "usage",
+            "use",
+            "overload",
+            "signature",
+            "form",
+            "value",
+        ];
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        return (1..=3).contains(&words.len())
+            && !words
+                .iter()
+                .any(|w| NOT_SELF.contains(w) || *w == "of" || *w == "for");
     }
-    // A name: `torch.cond`, `flex_attention`, `torch.nn.attention.flex_attention`, maybe
-    // followed by "()" or "api".
-    let s = s.trim_end_matches(" api").trim_end_matches("()");
-    let s = s.trim_matches(|c: char| c == '`' || c == '~');
-    if s.contains(' ') {
-        return false;
+    // "The named tensor API is experimental" in a method's own docstring states the method's
+    // tier; "The old `hook` API is deprecated" in another function's does not deprecate it.
+    if let Some(rest) = s.strip_prefix("the ").filter(|_| for_stability) {
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        return words.len() <= 4
+            && matches!(
+                words.last(),
+                Some(&("api" | "apis" | "feature" | "functionality"))
+            );
     }
-    let last = s.rsplit('.').next().unwrap_or(s);
-    !last.is_empty()
-        && (last.eq_ignore_ascii_case(name)
-            || (!module_last.is_empty() && last.eq_ignore_ascii_case(module_last)))
+    false
 }
 
-/// The parameter a deprecation text is about, if it names exactly one of `params` (as a word,
-/// in backticks, `:attr:` or plain).
+/// The parameters a deprecation text is about: those of `params` it names (as a word, in
+/// backticks, `:attr:` or plain) outside its "use ... instead" clause.
 pub fn parameters_named(text: &str, params: &[String]) -> Vec<String> {
     // A parameter named as the way out ("use the `kwargs` argument instead") is the
     // replacement, not what is deprecated.
     static REPLACEMENT_CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?i)\b(?:use|using|in favou?r of|replaced by)\b.*").expect("valid regex")
     });
-    let subject = REPLACEMENT_CLAUSE.replace(text, "");
-    params
-        .iter()
-        .filter(|p| {
-            p.len() > 1 && p.as_str() != "self" && p.as_str() != "cls" && contains_word(&subject, p)
-        })
-        .cloned()
-        .collect()
+    let named = |t: &str| -> Vec<String> {
+        params
+            .iter()
+            .filter(|p| {
+                p.len() > 1 && p.as_str() != "self" && p.as_str() != "cls" && contains_word(t, p)
+            })
+            .cloned()
+            .collect()
+    };
+    // Best: the subject of the deprecation sentence, up to a qualifier ("the `reduce`
+    // argument with a Tensor `src` is deprecated" is about `reduce`).
+    if let Some(sentence) = sentences(text).find(|s| DEPRECATION_WORDING.is_match(s)) {
+        let at = DEPRECATION_WORDING.find(sentence).map_or(0, |m| m.start());
+        let subject = &sentence[..at];
+        let lower = subject.to_ascii_lowercase();
+        let cut = [" with ", " when ", " if ", " for ", " unless ", " while "]
+            .iter()
+            .filter_map(|w| lower.find(w))
+            .min()
+            .unwrap_or(subject.len());
+        let found = named(&subject[..cut]);
+        if !found.is_empty() {
+            return found;
+        }
+    }
+    named(&REPLACEMENT_CLAUSE.replace(text, ""))
 }
 
 /// `.. deprecated:: 1.1 text` → `deprecated since 1.1: text`.
@@ -350,6 +446,18 @@ mod tests {
             None
         );
         assert_eq!(t("See the beta release notes."), None);
+        assert_eq!(
+            t("The named tensor API is experimental and subject to change."),
+            Some(Tier::Experimental)
+        );
+        assert_eq!(
+            t("This flag is beta and subject to change."),
+            Some(Tier::Beta)
+        );
+        assert_eq!(
+            t("This context manager is an early prototype."),
+            Some(Tier::Prototype)
+        );
     }
 
     #[test]
@@ -412,20 +520,64 @@ mod tests {
             Some("torch.bar")
         );
         assert_eq!(r("torch.foo is deprecated (see os.environ)"), None);
+        assert_eq!(
+            r("use keyword arguments, see https://pytorch.org/docs/main/torch.nn.html"),
+            None
+        );
     }
 
     #[test]
     fn doc_blocks_split_directives() {
-        let doc = "Does things.\n\n.. deprecated:: 2.1\n    `size_average` is deprecated,\n    use reduction.\n\n.. warning::\n    This API is in beta.\nTail.";
+        let doc = "Does things.\n\n.. deprecated:: 2.1\n    `size_average` is deprecated,\n    use reduction.\n\n.. warning ::\n    This API is in beta.\nTail.";
         let b = doc_blocks(doc);
         assert_eq!(
             b.deprecated,
-            vec![(
-                2,
-                "2.1 `size_average` is deprecated, use reduction.".to_string()
-            )]
+            vec![Block {
+                offset: 2,
+                text: "2.1 `size_average` is deprecated, use reduction.".into(),
+                owner: None
+            }]
         );
-        assert_eq!(b.warnings, vec![(6, "This API is in beta.".to_string())]);
+        assert_eq!(
+            b.warnings,
+            vec![Block {
+                offset: 6,
+                text: "This API is in beta.".into(),
+                owner: None
+            }]
+        );
+        assert_eq!(b.prose, "Does things. Tail. ");
+    }
+
+    #[test]
+    fn directives_nested_in_arguments_name_their_owner() {
+        let doc = "Decays the LR.\n\nArgs:\n    step_size (int): Period.\n    verbose (bool | str): If True, prints.\n\n        .. deprecated:: 2.2\n            ``verbose`` is deprecated.\n";
+        let b = doc_blocks(doc);
+        assert_eq!(b.deprecated[0].owner.as_deref(), Some("verbose"));
+        let doc = ":param use_cuda: whether to profile CUDA.\n    .. deprecated:: 2.4\n        Use `activities` instead.\n";
+        assert_eq!(
+            doc_blocks(doc).deprecated[0].owner.as_deref(),
+            Some("use_cuda")
+        );
+    }
+
+    #[test]
+    fn deprecation_subject() {
+        let me = |m: &str| deprecation_about_self(m, "GradScaler", "grad_scaler");
+        assert!(me("`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use `torch.amp.GradScaler('cuda', args...)` instead."));
+        assert!(me("This class is deprecated and will be removed."));
+        assert!(me("Deprecated: use X."));
+        assert!(!me(
+            "TORCH_HUB is deprecated, please use env TORCH_HOME instead"
+        ));
+        assert!(!me(
+            "TorchScript support for functional optimizers is deprecated."
+        ));
+        assert!(!me("This behavior will be deprecated in a future release."));
+        assert!(!me(
+            "Loading files saved with an older format version is deprecated."
+        ));
+        assert!(!me("The old ``hook`` API is deprecated; this one is not."));
     }
 
     #[test]

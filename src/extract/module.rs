@@ -2,6 +2,8 @@
 //! unstable. Runs in parallel, one file at a time, and knows nothing of other modules; names
 //! that point elsewhere stay unresolved until [`super::resolve`] joins the modules.
 
+use std::collections::HashMap;
+
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
@@ -92,6 +94,8 @@ pub struct FileContext<'a> {
     pub package: &'a str,
     pub profile: &'a Profile,
     line_starts: Vec<usize>,
+    /// Module-level functions that always warn of a deprecation, filled before the walk.
+    helpers: std::cell::OnceCell<HashMap<String, (WarnCall, String)>>,
 }
 
 impl<'a> FileContext<'a> {
@@ -104,6 +108,7 @@ impl<'a> FileContext<'a> {
             package,
             profile,
             line_starts,
+            helpers: Default::default(),
         }
     }
 
@@ -158,6 +163,7 @@ pub fn analyse(
         facts.deprecated.extend(dep);
         facts.stability = stab;
     }
+    let _ = ctx.helpers.set(warning_helpers(&module.body, ctx));
     let mut walker = Walker {
         ctx,
         module_name: name,
@@ -453,9 +459,17 @@ impl Walker<'_, '_> {
                 return;
             }
         }
-        // A deprecation warning at import time deprecates the module.
+        // A deprecation warning at import time deprecates the module, when it speaks of the
+        // module ("`torch.distributed.optim` support for X is deprecated" does not).
         if let Some(w) = warn_call(expr, ctx) {
-            if w.is_deprecation {
+            let module_last = self
+                .module_name
+                .rsplit('.')
+                .next()
+                .unwrap_or(self.module_name);
+            if w.is_deprecation
+                && markers::deprecation_about_self(&w.message, module_last, module_last)
+            {
                 let replacement = markers::replacement_in(&w.message, ctx.package);
                 self.facts.deprecated.push(Deprecation {
                     parameter: None,
@@ -506,7 +520,7 @@ impl Walker<'_, '_> {
         }
         names.sort();
         names.dedup_by(|a, b| a.0 == b.0);
-        let (w, line) = warn;
+        let (w, evidence) = warn;
         for (name, value) in names {
             let replacement = value
                 .filter(|v| {
@@ -521,10 +535,7 @@ impl Walker<'_, '_> {
                     parameter: None,
                     message: w.message.clone(),
                     replacement,
-                    evidence: format!(
-                        "module `__getattr__` warns ({}) at {}:{}",
-                        w.category, ctx.file, line
-                    ),
+                    evidence: format!("module `__getattr__`: {evidence}"),
                 },
             ));
         }
@@ -714,9 +725,10 @@ fn docstring(body: &[Stmt], ctx: &FileContext) -> Option<(String, u32)> {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum FnPlace {
+enum FnPlace<'a> {
     Module,
-    Class,
+    /// A method of the class with this name.
+    Class(&'a str),
 }
 
 fn decorator_names(f: &ast::StmtFunctionDef) -> Vec<String> {
@@ -786,10 +798,10 @@ fn function_def(ctx: &FileContext, f: &ast::StmtFunctionDef, place: FnPlace, mod
     };
     let kind = match place {
         FnPlace::Module => Kind::Function,
-        FnPlace::Class if has("property") || has("cached_property") => Kind::Property,
-        FnPlace::Class if has("staticmethod") => Kind::Staticmethod,
-        FnPlace::Class if has("classmethod") => Kind::Classmethod,
-        FnPlace::Class => Kind::Method,
+        FnPlace::Class(_) if has("property") || has("cached_property") => Kind::Property,
+        FnPlace::Class(_) if has("staticmethod") => Kind::Staticmethod,
+        FnPlace::Class(_) if has("classmethod") => Kind::Classmethod,
+        FnPlace::Class(_) => Kind::Method,
     };
     let params = signature::parameter_names(&f.parameters);
     let mut def = Def {
@@ -819,18 +831,29 @@ fn function_def(ctx: &FileContext, f: &ast::StmtFunctionDef, place: FnPlace, mod
         def.deprecated.extend(dep);
         def.stability = stab;
     }
+    // Constructors speak for their class: "`Foo(...)` is deprecated" in `Foo.__init__`.
+    let self_name = match place {
+        FnPlace::Class(class) if matches!(name, "__init__" | "__new__" | "__post_init__") => class,
+        _ => name,
+    };
     let mut warns = Vec::new();
     collect_warns(body, ctx, &mut warns);
-    for (w, line) in warns.into_iter().filter(|(w, _)| w.is_deprecation) {
+    for (w, evidence) in warns.into_iter().filter(|(w, _)| w.is_deprecation) {
         // A warning guarded by a test on parameters (`if size_average is not None:`) is about
-        // those parameters, not the function.
+        // those parameters. One guarded by anything else (an environment variable, a value)
+        // is about the function only when its message says so.
         let parameters = w
             .guard
             .as_deref()
             .map(|g| markers::parameters_named(g, &params))
             .unwrap_or_default();
+        if w.guard.is_some()
+            && parameters.is_empty()
+            && !markers::deprecation_about_self(&w.message, self_name, module_last)
+        {
+            continue;
+        }
         let replacement = markers::replacement_in(&w.message, ctx.package);
-        let evidence = format!("warnings.warn({}) at {}:{line}", w.category, ctx.file);
         def.deprecated
             .extend(notices(parameters, w.message, replacement, evidence));
     }
@@ -899,13 +922,31 @@ fn class_def(ctx: &FileContext, c: &ast::StmtClassDef, module: &str) -> Def {
     }
     let name = c.name.as_str();
     let module_last = module.rsplit('.').next().unwrap_or(module);
+    // The class docstring documents the constructor's arguments.
+    let init_params = c
+        .body
+        .iter()
+        .find_map(|s| match s {
+            Stmt::FunctionDef(f) if f.name.as_str() == "__init__" => {
+                Some(signature::parameter_names(&f.parameters))
+            }
+            _ => None,
+        })
+        .unwrap_or_default();
     if let Some((doc, line)) = docstring(&c.body, ctx) {
-        let (dep, stab) = doc_markers(ctx, &doc, line, name, module_last, &[]);
+        let (dep, stab) = doc_markers(ctx, &doc, line, name, module_last, &init_params);
         def.deprecated.extend(dep);
         def.stability = stab;
     }
     let mut members: Vec<Binding> = Vec::new();
-    class_body(ctx, &c.body, module, &mut members, &mut def);
+    class_body(
+        ctx,
+        &c.body,
+        c.name.as_str(),
+        module,
+        &mut members,
+        &mut def,
+    );
     def.members = members;
     dedup_deprecations(&mut def.deprecated);
     def
@@ -914,6 +955,7 @@ fn class_def(ctx: &FileContext, c: &ast::StmtClassDef, module: &str) -> Def {
 fn class_body(
     ctx: &FileContext,
     body: &[Stmt],
+    class_name: &str,
     module: &str,
     members: &mut Vec<Binding>,
     class: &mut Def,
@@ -930,7 +972,7 @@ fn class_body(
                 {
                     continue;
                 }
-                let mut def = function_def(ctx, f, FnPlace::Class, module);
+                let mut def = function_def(ctx, f, FnPlace::Class(class_name), module);
                 if name == "__init__" {
                     class.has_init = true;
                     // A deprecated `__init__` deprecates constructing the class.
@@ -992,14 +1034,14 @@ fn class_body(
             }
             Stmt::AnnAssign(a) => class_attr(ctx, &a.target, a.value.as_deref(), a, members),
             Stmt::If(s) => {
-                class_body(ctx, &s.body, module, members, class);
+                class_body(ctx, &s.body, class_name, module, members, class);
                 for clause in &s.elif_else_clauses {
-                    class_body(ctx, &clause.body, module, members, class);
+                    class_body(ctx, &clause.body, class_name, module, members, class);
                 }
             }
             Stmt::Try(t) => {
-                class_body(ctx, &t.body, module, members, class);
-                class_body(ctx, &t.orelse, module, members, class);
+                class_body(ctx, &t.body, class_name, module, members, class);
+                class_body(ctx, &t.orelse, class_name, module, members, class);
             }
             _ => {}
         }
@@ -1047,7 +1089,8 @@ fn deprecated_decorator(expr: &Expr, ctx: &FileContext) -> Option<(String, Optio
     let Expr::Call(call) = expr else { return None };
     let callee = dotted(&call.func)?;
     let last = callee.rsplit('.').next()?;
-    if last != "deprecated" && last != "deprecate" {
+    // `from typing_extensions import deprecated as _deprecated` is common.
+    if !matches!(last.trim_start_matches('_'), "deprecated" | "deprecate") {
         return None;
     }
     let kw = |k: &str| {
@@ -1132,6 +1175,7 @@ fn message_text(expr: &Expr, ctx: &FileContext) -> Option<String> {
     }
 }
 
+#[derive(Debug, Clone)]
 pub struct WarnCall {
     pub message: String,
     pub category: String,
@@ -1192,15 +1236,30 @@ fn warn_call(expr: &Expr, ctx: &FileContext) -> Option<WarnCall> {
 }
 
 /// Warning calls in a function body, outside nested functions and classes, with the test of
-/// the innermost enclosing `if`.
-fn collect_warns(body: &[Stmt], ctx: &FileContext, out: &mut Vec<(WarnCall, u32)>) {
-    fn walk(body: &[Stmt], ctx: &FileContext, guard: Option<&str>, out: &mut Vec<(WarnCall, u32)>) {
+/// the innermost enclosing `if` and the evidence. A call to a module-level helper that always
+/// warns (`_warn_typed_storage_removal()`) counts as the warning itself.
+fn collect_warns(body: &[Stmt], ctx: &FileContext, out: &mut Vec<(WarnCall, String)>) {
+    fn walk(
+        body: &[Stmt],
+        ctx: &FileContext,
+        guard: Option<&str>,
+        out: &mut Vec<(WarnCall, String)>,
+    ) {
         for stmt in body {
             match stmt {
                 Stmt::Expr(e) => {
                     if let Some(mut w) = warn_call(&e.value, ctx) {
                         w.guard = guard.map(str::to_string);
-                        out.push((w, ctx.line(e)));
+                        let evidence = format!("warnings.warn({}) at {}", w.category, ctx.at(e));
+                        out.push((w, evidence));
+                    } else if let Some((mut w, at)) = helper_warning(&e.value, ctx) {
+                        w.guard = guard.map(str::to_string);
+                        let evidence = format!(
+                            "warnings.warn({}) at {at}, called at {}",
+                            w.category,
+                            ctx.at(e)
+                        );
+                        out.push((w, evidence));
                     }
                 }
                 Stmt::If(s) => {
@@ -1224,6 +1283,36 @@ fn collect_warns(body: &[Stmt], ctx: &FileContext, out: &mut Vec<(WarnCall, u32)
         }
     }
     walk(body, ctx, None, out);
+}
+
+/// `helper(...)` where `helper` is a module-level function of this file whose body warns of a
+/// deprecation unconditionally.
+fn helper_warning(expr: &Expr, ctx: &FileContext) -> Option<(WarnCall, String)> {
+    let Expr::Call(call) = expr else { return None };
+    let Expr::Name(n) = call.func.as_ref() else {
+        return None;
+    };
+    ctx.helpers
+        .get()
+        .and_then(|h| h.get(n.id.as_str()))
+        .cloned()
+}
+
+/// Module-level functions that always warn of a deprecation, by name.
+fn warning_helpers(body: &[Stmt], ctx: &FileContext) -> HashMap<String, (WarnCall, String)> {
+    let mut helpers = HashMap::new();
+    for stmt in body {
+        let Stmt::FunctionDef(f) = stmt else { continue };
+        for s in &f.body {
+            if let Stmt::Expr(e) = s {
+                if let Some(w) = warn_call(&e.value, ctx).filter(|w| w.is_deprecation) {
+                    helpers.insert(f.name.to_string(), (w, ctx.at(e)));
+                    break;
+                }
+            }
+        }
+    }
+    helpers
 }
 
 /// A tombstone: the body (after the docstring) is a single `raise` whose message says the API
@@ -1285,44 +1374,57 @@ fn doc_markers(
     }
     let blocks = markers::doc_blocks(doc);
     let mut deps = Vec::new();
-    for (offset, text) in &blocks.deprecated {
+    let at = |offset: usize| format!("{}:{}", ctx.file, line as usize + offset);
+    // A block nested in an `Args:` entry is about that parameter.
+    let owner_param = |b: &markers::Block| {
+        b.owner
+            .clone()
+            .filter(|o| params.contains(o))
+            .map(|o| vec![o])
+    };
+    for b in &blocks.deprecated {
         deps.extend(notices(
-            markers::parameters_named(text, params),
-            markers::directive_message(text),
-            markers::replacement_in(text, ctx.package),
-            format!(
-                "docstring `.. deprecated::` at {}:{}",
-                ctx.file,
-                line as usize + offset
-            ),
+            owner_param(b).unwrap_or_else(|| markers::parameters_named(&b.text, params)),
+            markers::directive_message(&b.text),
+            markers::replacement_in(&b.text, ctx.package),
+            format!("docstring `.. deprecated::` at {}", at(b.offset)),
         ));
     }
     let mut stability = None;
-    for (offset, text) in &blocks.warnings {
-        if markers::has_deprecation_wording(text) {
-            deps.extend(notices(
-                markers::parameters_named(text, params),
-                text.clone(),
-                markers::replacement_in(text, ctx.package),
-                format!(
-                    "docstring warning at {}:{}",
-                    ctx.file,
-                    line as usize + offset
-                ),
-            ));
+    for b in &blocks.warnings {
+        if markers::has_deprecation_wording(&b.text) {
+            // A warning block speaks of the symbol only when its subject is the symbol;
+            // otherwise of the parameters it names, or of something else (an environment
+            // variable, a file format, another API) that is not this symbol's deprecation.
+            let parameters =
+                owner_param(b).unwrap_or_else(|| markers::parameters_named(&b.text, params));
+            if !parameters.is_empty() || markers::deprecation_about_self(&b.text, name, module_last)
+            {
+                deps.extend(notices(
+                    parameters,
+                    b.text.clone(),
+                    markers::replacement_in(&b.text, ctx.package),
+                    format!("docstring warning at {}", at(b.offset)),
+                ));
+            }
         }
         if stability.is_none() {
-            if let Some(tier) = markers::stated_tier(text, name, module_last) {
+            if let Some(tier) = markers::stated_tier(&b.text, name, module_last) {
                 stability = Some(Stability {
                     tier,
-                    evidence: format!(
-                        "docstring warning at {}:{}",
-                        ctx.file,
-                        line as usize + offset
-                    ),
+                    evidence: format!("docstring warning at {}", at(b.offset)),
                 });
             }
         }
+    }
+    // Plain prose: "This function is deprecated in favor of X".
+    if deps.is_empty() && markers::deprecation_about_self(&blocks.prose, name, module_last) {
+        deps.push(Deprecation {
+            parameter: None,
+            message: markers::deprecation_sentence(&blocks.prose).unwrap_or_default(),
+            replacement: markers::replacement_in(&blocks.prose, ctx.package),
+            evidence: format!("docstring at {}", at(0)),
+        });
     }
     if stability.is_none() {
         if let Some(tier) = markers::prefix_tier(&blocks.first_line) {
