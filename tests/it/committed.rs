@@ -1,0 +1,88 @@
+//! The committed torch snapshots: readable by this build, canonical (writing what was read
+//! gives the same bytes), and within the size budget.
+
+use std::path::Path;
+
+use apidrift::snapshot::{self, Kind};
+
+fn committed() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots/torch");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn committed_snapshots_are_canonical_and_small() {
+    let files = committed();
+    assert!(
+        files.len() >= 6,
+        "the six releases of the snapshot issue are committed"
+    );
+    for (name, text) in files {
+        assert!(
+            text.len() < 3_000_000,
+            "{name} is {} bytes, over the 3 MB budget",
+            text.len()
+        );
+        let snap = snapshot::from_yaml_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(format!("{}.yaml", snap.version), name);
+        assert_eq!(snap.package, "torch");
+        assert_eq!(
+            snapshot::to_yaml_string(&snap),
+            text,
+            "{name} is not what this build writes"
+        );
+    }
+}
+
+#[test]
+fn committed_snapshots_know_the_landmarks() {
+    let files = committed();
+    let load = |v: &str| {
+        let (_, text) = files
+            .iter()
+            .find(|(n, _)| n == &format!("{v}.yaml"))
+            .unwrap();
+        snapshot::from_yaml_str(text).unwrap()
+    };
+    let s240 = load("2.4.0");
+    let (_, scaler) = s240.resolve("torch.cuda.amp.GradScaler").unwrap();
+    assert_eq!(
+        scaler.deprecated[0].replacement.as_deref(),
+        Some("torch.amp.GradScaler")
+    );
+    let s250 = load("2.5.0");
+    let (_, sum) = s250.resolve("torch.Tensor.sum").unwrap();
+    assert_eq!(sum.kind, Kind::Method);
+    assert!(!sum.signatures.is_empty());
+    assert!(
+        s250.resolve("torch.add").unwrap().1.signatures.len() >= 3,
+        "torch.add keeps its overloads"
+    );
+    assert_eq!(s250.stability("torch.cond").tier, snapshot::Tier::Prototype);
+    assert_eq!(
+        s250.symbols["torch.distributed._tensor.DTensor"]
+            .target
+            .as_deref(),
+        Some("torch.distributed.tensor._api.DTensor")
+    );
+    let s200 = load("2.0.0");
+    let (_, symeig) = s200.resolve("torch.symeig").unwrap();
+    assert_eq!(
+        symeig.tombstone.as_ref().unwrap().replacement.as_deref(),
+        Some("torch.linalg.eigh")
+    );
+}
