@@ -817,3 +817,131 @@ fn point_to_private_base_members(symbols: &mut BTreeMap<String, Symbol>) {
     }
     symbols.extend(added);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::module::{analyse, module_name, FileContext};
+
+    fn facts(files: &[(&str, &str)], profile: &Profile) -> Vec<ModuleFacts> {
+        files
+            .iter()
+            .map(|(path, src)| {
+                let (name, is_package) = module_name(path).unwrap();
+                let parsed = ruff_python_parser::parse_module(src).unwrap();
+                let ctx = FileContext::new(src, path, "p", profile);
+                analyse(&ctx, parsed.syntax(), &name, is_package)
+            })
+            .collect()
+    }
+
+    /// Resolves a package `p` given as `(path, source)` pairs.
+    fn resolve(files: &[(&str, &str)]) -> (BTreeMap<String, Symbol>, Vec<String>) {
+        let profile = Profile::default();
+        Resolver::new("p", &profile, facts(files, &profile)).symbols()
+    }
+
+    fn exported(files: &[(&str, &str)], module: &str) -> Vec<String> {
+        let profile = Profile::default();
+        let resolver = Resolver::new("p", &profile, facts(files, &profile));
+        let exports = resolver.exports_of(module);
+        exports.names.clone()
+    }
+
+    #[test]
+    fn all_in_every_form() {
+        let names = exported(
+            &[
+                ("p/__init__.py", "from .m import *\n__all__ = ['a', 'b']\n__all__ += ('c',)\n__all__.extend(['d'])\n__all__.append('e')\n__all__.remove('b')\n__all__ += m.__all__\n"),
+                ("p/m.py", "__all__ = ['x'] + ['y']\n"),
+            ],
+            "p",
+        );
+        assert_eq!(names, ["a", "c", "d", "e", "x", "y"]);
+        // `list(__all__) + other.__all__` keeps what was there.
+        let names = exported(
+            &[
+                (
+                    "p/__init__.py",
+                    "from . import m\n__all__ = ['a']\n__all__ = list(__all__) + m.__all__\n",
+                ),
+                ("p/m.py", "__all__ = ['z']\n"),
+            ],
+            "p",
+        );
+        assert_eq!(names, ["a", "z"]);
+    }
+
+    #[test]
+    fn junk_and_unevaluable_all_are_reported() {
+        let (_, notes) = resolve(&[(
+            "p/__init__.py",
+            "__all__ = ['ok', 'bad,', 3]\n__all__ += [n for n in dir()]\nok = 1\n",
+        )]);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("entry \"bad,\" is not a name")),
+            "{notes:?}"
+        );
+        assert!(
+            notes.iter().any(|n| n.contains("entry 3 is not a name")),
+            "{notes:?}"
+        );
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("p/__init__.py:2: `__all__` is changed by an expression")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn without_all_star_imports_take_public_in_package_names() {
+        let (symbols, _) = resolve(&[
+            ("p/__init__.py", "from .m import *\n"),
+            (
+                "p/m.py",
+                "from typing import Optional\nimport os\n\ndef f(): pass\ndef _g(): pass\n",
+            ),
+        ]);
+        assert_eq!(symbols["p.f"].target.as_deref(), Some("p.m.f"));
+        assert!(
+            !symbols.contains_key("p.Optional"),
+            "typing helpers leaking through a star import are not API"
+        );
+        assert!(!symbols.contains_key("p.os"));
+        assert!(!symbols.contains_key("p._g"));
+    }
+
+    #[test]
+    fn reexport_chains_resolve_to_the_definition() {
+        let (symbols, _) = resolve(&[
+            (
+                "p/__init__.py",
+                "from .a import X\nimport p.b as bee\n__all__ = ['X', 'bee']\n",
+            ),
+            ("p/a.py", "from ._impl import X\n__all__ = ['X']\n"),
+            ("p/_impl.py", "class X:\n    def m(self): pass\n"),
+            ("p/b.py", ""),
+        ]);
+        assert_eq!(symbols["p.X"].target.as_deref(), Some("p._impl.X"));
+        assert_eq!(symbols["p.a.X"].target.as_deref(), Some("p._impl.X"));
+        assert_eq!(symbols["p.bee"].target.as_deref(), Some("p.b"));
+        // The private definition is reachable, so it keeps its full record and members.
+        assert_eq!(
+            symbols["p._impl.X"].defined.as_deref(),
+            Some("p/_impl.py:1")
+        );
+        assert_eq!(symbols["p._impl.X.m"].signatures, ["(self)"]);
+    }
+
+    #[test]
+    fn import_cycles_terminate() {
+        let (symbols, _) = resolve(&[
+            ("p/__init__.py", "from .a import *\n"),
+            ("p/a.py", "from p import *\nfrom .a import x as y\n"),
+        ]);
+        assert!(symbols.contains_key("p.a"));
+    }
+}
