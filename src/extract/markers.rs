@@ -387,6 +387,17 @@ pub fn parameters_named(text: &str, params: &[String]) -> Vec<String> {
     named(&REPLACEMENT_CLAUSE.replace(text, ""))
 }
 
+/// The parameters a text mentions anywhere.
+pub fn parameters_mentioned(text: &str, params: &[String]) -> Vec<String> {
+    params
+        .iter()
+        .filter(|p| {
+            p.len() > 1 && p.as_str() != "self" && p.as_str() != "cls" && contains_word(text, p)
+        })
+        .cloned()
+        .collect()
+}
+
 /// `.. deprecated:: 1.1 text` → `deprecated since 1.1: text`.
 pub fn directive_message(text: &str) -> String {
     let (first, rest) = text.split_once(' ').unwrap_or((text, ""));

@@ -58,6 +58,7 @@ pub struct Def {
     pub bases: Vec<String>,
     pub members: Vec<Binding>,
     pub deprecated: Vec<Deprecation>,
+    pub announced: Vec<Deprecation>,
     pub tombstone: Option<Marker>,
     pub stability: Option<Stability>,
     /// `__init__` defined in the class body (so the class signature is its own).
@@ -785,6 +786,7 @@ fn merge_overload(prev: &mut Def, next: Def, next_is_overload: bool) {
     }
     // The implementation's markers apply to every overload.
     prev.deprecated.extend(next.deprecated);
+    prev.announced.extend(next.announced);
     prev.tombstone = prev.tombstone.take().or(next.tombstone);
     prev.stability = prev.stability.take().or(next.stability);
 }
@@ -838,6 +840,17 @@ fn function_def(ctx: &FileContext, f: &ast::StmtFunctionDef, place: FnPlace, mod
     };
     let mut warns = Vec::new();
     collect_warns(body, ctx, &mut warns);
+    for (w, evidence) in warns
+        .iter()
+        .filter(|(w, _)| !w.is_deprecation && w.category == "FutureWarning")
+    {
+        def.announced.extend(notices(
+            markers::parameters_mentioned(&w.message, &params),
+            w.message.clone(),
+            None,
+            evidence.clone(),
+        ));
+    }
     for (w, evidence) in warns.into_iter().filter(|(w, _)| w.is_deprecation) {
         // A warning guarded by a test on parameters (`if size_average is not None:`) is about
         // those parameters. One guarded by anything else (an environment variable, a value)

@@ -548,6 +548,7 @@ impl<'a> Resolver<'a> {
             defined: line.map(|line| format!("{file}:{line}")),
             signatures: def.signatures.clone(),
             deprecated: def.deprecated.clone(),
+            announced: def.announced.clone(),
             tombstone: def.tombstone.clone(),
             stability: def.stability.clone(),
             ..Default::default()

@@ -11,6 +11,7 @@
 //! - Re-exports are `alias` records pointing at the canonical definition; [`Snapshot::resolve`]
 //!   follows them.
 
+mod fast;
 mod yaml;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use yaml::{from_yaml_str, to_yaml_string, ReadError};
+use yaml::{WireSnapshot, WireSymbol};
 
 /// Bumped whenever a field changes meaning or a reader of the previous version would misread a
 /// new snapshot.
@@ -43,7 +45,7 @@ pub struct Snapshot {
     pub symbols: BTreeMap<String, Symbol>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Artifact {
     pub filename: String,
@@ -121,6 +123,11 @@ pub struct Symbol {
     pub inherited_from: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deprecated: Vec<Deprecation>,
+    /// Behaviour changes announced for a future release (a `FutureWarning` that deprecates
+    /// nothing: "the default value for `weights_only` will be flipped"). When an announcement
+    /// disappears in a later release, the change has happened.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub announced: Vec<Deprecation>,
     /// The name still exists but always raises because the API was removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tombstone: Option<Marker>,
@@ -128,7 +135,8 @@ pub struct Symbol {
     pub stability: Option<Stability>,
 }
 
-/// A deprecation notice. With `parameter` set it is about that one parameter, not the symbol.
+/// A notice: a deprecation, or (in `announced`) a behaviour change announced for a future
+/// release. With `parameter` set it is about that one parameter, not the symbol.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Deprecation {

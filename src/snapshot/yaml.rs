@@ -154,6 +154,7 @@ fn write_symbol(
         ));
     }
     let markers = !sym.deprecated.is_empty()
+        || !sym.announced.is_empty()
         || sym.tombstone.is_some()
         || sym.stability.is_some()
         || names.is_some();
@@ -174,6 +175,12 @@ fn write_symbol(
     if !sym.deprecated.is_empty() {
         out.push_str("    deprecated:\n");
         for d in &sym.deprecated {
+            write_deprecation(out, d);
+        }
+    }
+    if !sym.announced.is_empty() {
+        out.push_str("    announced:\n");
+        for d in &sym.announced {
             write_deprecation(out, d);
         }
     }
@@ -278,8 +285,10 @@ pub fn from_yaml_str(text: &str) -> Result<Snapshot, ReadError> {
     if text.trim_end().lines().next_back() != Some(END_MARKER) {
         return Err(ReadError::Truncated);
     }
-    let wire: WireSnapshot =
-        serde_yaml_ng::from_str(text).map_err(|e| ReadError::Invalid(e.to_string()))?;
+    let wire: WireSnapshot = match super::fast::parse(text) {
+        Some(wire) => wire,
+        None => serde_yaml_ng::from_str(text).map_err(|e| ReadError::Invalid(e.to_string()))?,
+    };
     if wire.schema != SCHEMA_VERSION {
         return Err(ReadError::UnknownSchema {
             found: wire.schema.to_string(),
@@ -306,6 +315,7 @@ pub fn from_yaml_str(text: &str) -> Result<Snapshot, ReadError> {
             signatures: w.signatures,
             inherited_from: w.inherited_from,
             deprecated: w.deprecated,
+            announced: w.announced,
             tombstone: w.tombstone,
             stability: w.stability,
         };
@@ -350,44 +360,46 @@ pub fn from_yaml_str(text: &str) -> Result<Snapshot, ReadError> {
 }
 
 /// The file layout, before the compactions are undone.
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct WireSnapshot {
-    schema: u32,
-    package: String,
-    version: String,
-    artifact: Artifact,
+pub(super) struct WireSnapshot {
+    pub(super) schema: u32,
+    pub(super) package: String,
+    pub(super) version: String,
+    pub(super) artifact: Artifact,
     #[serde(default)]
-    profile: Option<String>,
+    pub(super) profile: Option<String>,
     #[serde(default)]
-    skipped: Vec<Skipped>,
+    pub(super) skipped: Vec<Skipped>,
     #[serde(default)]
-    notes: Vec<String>,
-    symbols: BTreeMap<String, WireSymbol>,
+    pub(super) notes: Vec<String>,
+    pub(super) symbols: BTreeMap<String, WireSymbol>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct WireSymbol {
-    kind: Kind,
+pub(super) struct WireSymbol {
+    pub(super) kind: Kind,
     #[serde(default)]
-    defined: Option<String>,
+    pub(super) defined: Option<String>,
     #[serde(default)]
-    target: Option<String>,
+    pub(super) target: Option<String>,
     #[serde(default)]
-    bases: Vec<String>,
+    pub(super) bases: Vec<String>,
     #[serde(default)]
-    signatures: Vec<String>,
+    pub(super) signatures: Vec<String>,
     #[serde(default)]
-    inherited_from: Option<String>,
+    pub(super) inherited_from: Option<String>,
     #[serde(default)]
-    deprecated: Vec<Deprecation>,
+    pub(super) deprecated: Vec<Deprecation>,
     #[serde(default)]
-    tombstone: Option<Marker>,
+    pub(super) announced: Vec<Deprecation>,
     #[serde(default)]
-    stability: Option<Stability>,
+    pub(super) tombstone: Option<Marker>,
     #[serde(default)]
-    names: BTreeMap<Kind, Vec<String>>,
+    pub(super) stability: Option<Stability>,
+    #[serde(default)]
+    pub(super) names: BTreeMap<Kind, Vec<String>>,
 }
 
 #[cfg(test)]
@@ -532,5 +544,60 @@ mod tests {
         // Cut at a line boundary: still valid YAML, so only the end marker can tell.
         let cut = &text[..text.find("  pkg.true").unwrap()];
         assert!(matches!(from_yaml_str(cut), Err(ReadError::Truncated)));
+    }
+}
+
+#[cfg(test)]
+mod fast_reader_tests {
+    use super::*;
+
+    /// The fast reader and the general one agree on everything the writer produces.
+    pub(crate) fn assert_readers_agree(text: &str) {
+        let fast =
+            crate::snapshot::fast::parse(text).expect("the fast reader takes canonical files");
+        let general: WireSnapshot = serde_yaml_ng::from_str(text).unwrap();
+        assert_eq!(fast.symbols.len(), general.symbols.len());
+        for ((n1, s1), (n2, s2)) in fast.symbols.iter().zip(general.symbols.iter()) {
+            assert_eq!(n1, n2);
+            assert_eq!(format!("{s1:?}"), format!("{s2:?}"), "{n1}");
+        }
+        assert_eq!(format!("{:?}", fast.notes), format!("{:?}", general.notes));
+        assert_eq!(
+            format!("{:?}", fast.skipped),
+            format!("{:?}", general.skipped)
+        );
+        assert_eq!(
+            (&fast.package, &fast.version, &fast.profile),
+            (&general.package, &general.version, &general.profile)
+        );
+    }
+
+    #[test]
+    fn readers_agree_on_the_fixture() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/it/snapshots/it__snapshot_fixtures__mechanisms.snap"
+        ))
+        .unwrap();
+        let body = text.splitn(3, "---\n").nth(2).unwrap();
+        assert_readers_agree(body);
+    }
+
+    #[test]
+    fn readers_agree_on_a_committed_torch_snapshot() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/snapshots/torch/2.5.0.yaml"
+        ))
+        .unwrap();
+        assert_readers_agree(&text);
+    }
+
+    #[test]
+    fn unknown_layouts_fall_back_to_the_general_reader() {
+        // Valid YAML, but not how the writer lays it out.
+        let text = "schema: 1\npackage: p\nversion: '1'\nartifact: {filename: f, sha256: s}\nsymbols:\n  p: {kind: module}\n# end of snapshot\n";
+        assert!(crate::snapshot::fast::parse(text).is_none());
+        assert_eq!(from_yaml_str(text).unwrap().symbols.len(), 1);
     }
 }
