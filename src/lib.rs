@@ -5,5 +5,7 @@
 //! [`snapshot::Snapshot`].
 
 pub mod cli;
+pub mod diff;
 pub mod extract;
+pub mod report;
 pub mod snapshot;

@@ -1,6 +1,7 @@
 //! Command-line interface: argument types and one function per subcommand. `main.rs` only
 //! parses, dispatches and maps errors to exit codes.
 
+pub mod diff;
 mod snapshot;
 
 use std::process::ExitCode;
@@ -29,10 +30,24 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Snapshot(snapshot::SnapshotArgs),
+    Diff(diff::DiffArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Snapshot(args) => snapshot::run(args),
+        Command::Diff(args) => diff::run(args),
+    }
+}
+
+/// Writes to standard output; a closed pipe (`| head`) is the reader's choice, not a failure.
+pub fn print(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(e).context("cannot write to standard output"))
+        }
+        _ => Ok(()),
     }
 }

@@ -516,6 +516,19 @@ impl<'a> Resolver<'a> {
                     }
                 }
             }
+            // Definitions a module's `__all__` leaves out are importable but not its API.
+            // (Imports it leaves out are recorded only when they are conventional re-exports,
+            // which stay API: torch's tombstones are imported that way.)
+            if let Some(set) = &exported {
+                let defined_here = |entry: &Entry| matches!(entry, Entry::Binding(i) if matches!(facts.bindings[*i].value, Value::Def(_) | Value::Alias(_)));
+                for (name, _) in ns.iter().filter(|(n, e)| {
+                    !n.starts_with('_') && !set.contains(n.as_str()) && defined_here(e)
+                }) {
+                    if let Some(sym) = symbols.get_mut(&format!("{module}.{name}")) {
+                        sym.unlisted = true;
+                    }
+                }
+            }
             for (name, dep) in &facts.getattr_deprecations {
                 let qual = format!("{module}.{name}");
                 let sym = symbols.entry(qual).or_insert_with(|| Symbol {

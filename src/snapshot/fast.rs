@@ -238,6 +238,7 @@ fn wire_from_map(map: BTreeMap<String, Value>) -> Option<WireSymbol> {
             "defined",
             "target",
             "inherited_from",
+            "unlisted",
             "bases",
             "signatures",
             "deprecated",
@@ -289,6 +290,11 @@ fn wire_from_map(map: BTreeMap<String, Value>) -> Option<WireSymbol> {
         announced: notices(map.get("announced"))?,
         tombstone,
         stability,
+        unlisted: match opt_str(&map, "unlisted")?.as_deref() {
+            None => false,
+            Some("true") => true,
+            Some(_) => return None,
+        },
         names,
     })
 }

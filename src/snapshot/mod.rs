@@ -12,6 +12,7 @@
 //!   follows them.
 
 mod fast;
+pub mod store;
 mod yaml;
 
 use std::collections::BTreeMap;
@@ -133,6 +134,10 @@ pub struct Symbol {
     pub tombstone: Option<Marker>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stability: Option<Stability>,
+    /// Defined in a module whose `__all__` does not list it: importable, but not the module's
+    /// API (helpers, type variables, platform set-up code).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unlisted: bool,
 }
 
 /// A notice: a deprecation, or (in `announced`) a behaviour change announced for a future

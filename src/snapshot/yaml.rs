@@ -143,6 +143,9 @@ fn write_symbol(
     if let Some(i) = &sym.inherited_from {
         fields.push(format!("inherited_from: {}", scalar(i)));
     }
+    if sym.unlisted {
+        fields.push("unlisted: true".to_string());
+    }
     if !sym.bases.is_empty() {
         fields.push(format!(
             "bases: [{}]",
@@ -318,6 +321,7 @@ pub fn from_yaml_str(text: &str) -> Result<Snapshot, ReadError> {
             announced: w.announced,
             tombstone: w.tombstone,
             stability: w.stability,
+            unlisted: w.unlisted,
         };
         symbols.insert(name, sym);
     }
@@ -398,6 +402,8 @@ pub(super) struct WireSymbol {
     pub(super) tombstone: Option<Marker>,
     #[serde(default)]
     pub(super) stability: Option<Stability>,
+    #[serde(default)]
+    pub(super) unlisted: bool,
     #[serde(default)]
     pub(super) names: BTreeMap<Kind, Vec<String>>,
 }

@@ -1,0 +1,802 @@
+//! What changed between two releases: a list of [`Change`] records.
+//!
+//! The unit of comparison is the public surface: every public name, resolved through aliases
+//! to the definition it reaches, plus the members of classes reached through an alias
+//! (`torch.Tensor.sum`). A definition reached by several public names is compared once and
+//! reported under its shortest public name; removals are reported per name (each import path
+//! breaks on its own), but not for members of something already reported removed.
+
+pub mod signature;
+pub mod timeline;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::snapshot::{is_private_name, split_parent, Kind, Snapshot, Symbol, Tier};
+use signature::Signature;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeKind {
+    Removed,
+    Tombstoned,
+    Moved,
+    KindChanged,
+    BaseRemoved,
+    ParameterRemoved,
+    ParameterRenamed,
+    ParameterReordered,
+    ParameterAddedRequired,
+    ParameterKindChanged,
+    DefaultChanged,
+    ReturnChanged,
+    BehaviourChanged,
+    Deprecated,
+    Undeprecated,
+    Promoted,
+    Demoted,
+    ParameterAddedOptional,
+    Added,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Removed => "removed",
+            ChangeKind::Tombstoned => "tombstoned",
+            ChangeKind::Moved => "moved",
+            ChangeKind::KindChanged => "kind-changed",
+            ChangeKind::BaseRemoved => "base-removed",
+            ChangeKind::ParameterRemoved => "parameter-removed",
+            ChangeKind::ParameterRenamed => "parameter-renamed",
+            ChangeKind::ParameterReordered => "parameter-reordered",
+            ChangeKind::ParameterAddedRequired => "parameter-added-required",
+            ChangeKind::ParameterKindChanged => "parameter-kind-changed",
+            ChangeKind::DefaultChanged => "default-changed",
+            ChangeKind::ReturnChanged => "return-changed",
+            ChangeKind::BehaviourChanged => "behaviour-changed",
+            ChangeKind::Deprecated => "deprecated",
+            ChangeKind::Undeprecated => "undeprecated",
+            ChangeKind::Promoted => "promoted",
+            ChangeKind::Demoted => "demoted",
+            ChangeKind::ParameterAddedOptional => "parameter-added-optional",
+            ChangeKind::Added => "added",
+        }
+    }
+
+    pub fn is_signature(self) -> bool {
+        use ChangeKind::*;
+        matches!(
+            self,
+            ParameterRemoved
+                | ParameterRenamed
+                | ParameterReordered
+                | ParameterAddedRequired
+                | ParameterKindChanged
+                | DefaultChanged
+                | ReturnChanged
+                | ParameterAddedOptional
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Breaking,
+    Deprecation,
+    Behaviour,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Breaking => "breaking",
+            Severity::Deprecation => "deprecation",
+            Severity::Behaviour => "behaviour",
+            Severity::Info => "info",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub kind: ChangeKind,
+    pub severity: Severity,
+    pub symbol: String,
+    pub old_version: String,
+    pub new_version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+    /// What it was and what it is (a signature, a default, a tier, a kind), where that applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
+    /// For moves: where the definition is now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_symbol: Option<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    #[error("the snapshots are of different packages (`{old}` and `{new}`); diff releases of one package")]
+    DifferentPackages { old: String, new: String },
+}
+
+/// Public names of a snapshot, each with the definition it resolves to.
+pub struct Surface<'a> {
+    pub snap: &'a Snapshot,
+    /// public name → (definition name, definition record)
+    pub names: BTreeMap<String, (String, &'a Symbol)>,
+    /// definition name → its shortest public name
+    preferred: HashMap<String, String>,
+}
+
+impl<'a> Surface<'a> {
+    pub fn new(snap: &'a Snapshot) -> Self {
+        let mut names = BTreeMap::new();
+        // A name a module's `__all__` leaves out is not its API, and neither are its members.
+        let unlisted = |name: &str| {
+            let mut n = name;
+            loop {
+                if snap.symbols.get(n).is_some_and(|s| s.unlisted) {
+                    return true;
+                }
+                match split_parent(n) {
+                    Some((p, _)) => n = p,
+                    None => return false,
+                }
+            }
+        };
+        for name in snap
+            .symbols
+            .keys()
+            .filter(|n| !is_private_name(n) && !unlisted(n))
+        {
+            let Some((def, sym)) = snap.resolve(name) else {
+                continue;
+            };
+            let aliased_class = sym.kind == Kind::Class && def != *name;
+            names.insert(name.clone(), (def.clone(), sym));
+            if aliased_class {
+                // Members reached through the alias: `torch.Tensor.sum` via `torch._tensor.Tensor`.
+                let prefix = format!("{def}.");
+                for member in snap
+                    .symbols
+                    .range(prefix.clone()..)
+                    .take_while(|(k, _)| k.starts_with(&prefix))
+                    .map(|(k, _)| k)
+                {
+                    let last = &member[prefix.len()..];
+                    if last.contains('.') || crate::snapshot::is_private_component(last) {
+                        continue;
+                    }
+                    if let Some((mdef, msym)) = snap.resolve(member) {
+                        names.insert(format!("{name}.{last}"), (mdef, msym));
+                    }
+                }
+            }
+        }
+        let mut preferred: HashMap<String, String> = HashMap::new();
+        for (name, (def, _)) in &names {
+            let better = |current: &String| {
+                (name.matches('.').count(), name.len(), name)
+                    < (current.matches('.').count(), current.len(), current)
+            };
+            match preferred.get(def) {
+                Some(current) if !better(current) => {}
+                _ => {
+                    preferred.insert(def.clone(), name.clone());
+                }
+            }
+        }
+        Surface {
+            snap,
+            names,
+            preferred,
+        }
+    }
+
+    pub fn preferred(&self, def: &str) -> Option<&str> {
+        self.preferred.get(def).map(String::as_str)
+    }
+}
+
+struct Ctx<'a> {
+    old: &'a Surface<'a>,
+    new: &'a Surface<'a>,
+    out: Vec<Change>,
+}
+
+impl Ctx<'_> {
+    fn push(
+        &mut self,
+        kind: ChangeKind,
+        severity: Severity,
+        symbol: &str,
+        message: String,
+    ) -> &mut Change {
+        self.out.push(Change {
+            kind,
+            severity,
+            symbol: symbol.to_string(),
+            old_version: self.old.snap.version.clone(),
+            new_version: self.new.snap.version.clone(),
+            parameter: None,
+            old: None,
+            new: None,
+            replacement: None,
+            new_symbol: None,
+            message,
+            evidence: None,
+        });
+        self.out.last_mut().expect("just pushed")
+    }
+}
+
+/// The changes from `old` to `new`, sorted by severity, kind and symbol.
+pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<Vec<Change>, DiffError> {
+    if old.package != new.package {
+        return Err(DiffError::DifferentPackages {
+            old: old.package.clone(),
+            new: new.package.clone(),
+        });
+    }
+    let old_s = Surface::new(old);
+    let new_s = Surface::new(new);
+    let mut ctx = Ctx {
+        old: &old_s,
+        new: &new_s,
+        out: Vec::new(),
+    };
+
+    let moves = find_moves(&old_s, &new_s);
+    let move_targets: HashSet<&str> = moves.values().map(|m| m.to.as_str()).collect();
+
+    // Names gone from the surface: moved or removed (members of a gone parent are covered by it).
+    let gone: BTreeSet<&str> = old_s
+        .names
+        .keys()
+        .filter(|n| !new_s.names.contains_key(*n))
+        .map(String::as_str)
+        .collect();
+    let covered =
+        |set: &BTreeSet<&str>, n: &str| split_parent(n).is_some_and(|(p, _)| set.contains(p));
+    for name in &gone {
+        if covered(&gone, name) {
+            continue;
+        }
+        if let Some(m) = moves.get(*name) {
+            report_move(&mut ctx, name, m);
+            continue;
+        }
+        let (def, sym) = &old_s.names[*name];
+        let mut replacement = sym
+            .deprecated
+            .iter()
+            .find(|d| d.parameter.is_none())
+            .and_then(|d| d.replacement.clone());
+        // A re-export that went while its definition lives on under another public name: the
+        // module may still import it, and the fix is that name.
+        let relocated = (def != *name)
+            .then(|| new_s.preferred(def))
+            .flatten()
+            .filter(|p| *p != *name);
+        let (severity, message) = if let Some(p) = relocated {
+            replacement = Some(p.to_string());
+            (
+                Severity::Info,
+                format!("`{name}` is no longer re-exported here; it is still public as `{p}`"),
+            )
+        } else if is_dunder(name) {
+            // `__str__` and friends fall back to a base class or `object`.
+            (Severity::Info, format!("`{name}` was removed"))
+        } else {
+            (Severity::Breaking, format!("`{name}` was removed"))
+        };
+        let c = ctx.push(ChangeKind::Removed, severity, name, message);
+        c.old = Some(sym.kind.as_str().to_string());
+        c.replacement = replacement;
+    }
+    // Private paths whose definition moved to a public one, the old path kept as a shim.
+    for (name, m) in &moves {
+        if m.shim {
+            report_move(&mut ctx, name, m);
+        }
+    }
+
+    // Names new to the surface.
+    let added: BTreeSet<&str> = new_s
+        .names
+        .keys()
+        .filter(|n| !old_s.names.contains_key(*n))
+        .map(String::as_str)
+        .collect();
+    for name in &added {
+        if covered(&added, name) || move_targets.contains(name) {
+            continue;
+        }
+        let (def, sym) = &new_s.names[*name];
+        // Another public name for a definition users already had is not a new API.
+        if old.symbols.contains_key(def) && old_s.preferred(def).is_some() {
+            continue;
+        }
+        let c = ctx.push(
+            ChangeKind::Added,
+            Severity::Info,
+            name,
+            format!("`{name}` was added"),
+        );
+        c.new = Some(sym.kind.as_str().to_string());
+    }
+
+    // Definitions reached by a name in both: compare once per pair, under the preferred name.
+    let mut seen: HashSet<(&str, &str)> = HashSet::new();
+    for (name, (old_def, old_sym)) in &old_s.names {
+        let Some((new_def, new_sym)) = new_s.names.get(name) else {
+            continue;
+        };
+        if !seen.insert((old_def.as_str(), new_def.as_str())) {
+            continue;
+        }
+        let shown = new_s.preferred(new_def).unwrap_or(name);
+        compare_definitions(&mut ctx, shown, name, old_sym, new_sym);
+    }
+
+    let mut out = ctx.out;
+    out.sort_by(|a, b| {
+        (a.severity, a.kind, &a.symbol, &a.parameter, &a.old).cmp(&(
+            b.severity,
+            b.kind,
+            &b.symbol,
+            &b.parameter,
+            &b.old,
+        ))
+    });
+    out.dedup();
+    Ok(out)
+}
+
+struct Move {
+    to: String,
+    /// The old path still works (a re-export of the new location).
+    shim: bool,
+    /// Why this is the same definition.
+    because: &'static str,
+}
+
+/// Old names whose definition now lives elsewhere. Matching is by definition, not by name
+/// alone: the same kind, the same last name (or the new path the old deprecation names), and a
+/// signature that accepts the old calls.
+fn find_moves(old: &Surface, new: &Surface) -> BTreeMap<String, Move> {
+    let mut moves = BTreeMap::new();
+    // New public definitions that did not exist before, by last name.
+    let mut fresh: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (name, (def, _)) in &new.names {
+        if !old.names.contains_key(name)
+            && !old.snap.symbols.contains_key(def)
+            && new.preferred(def) == Some(name.as_str())
+        {
+            let last = name.rsplit('.').next().unwrap_or(name);
+            fresh.entry(last).or_default().push(name);
+        }
+    }
+    let candidates = old.snap.symbols.iter().filter(|(n, s)| {
+        s.kind != Kind::Module
+            && split_parent(n)
+                .and_then(|(p, _)| old.snap.symbols.get(p))
+                .is_some_and(|p| p.kind == Kind::Module)
+    });
+    // Whether `def` is a definition (not an alias or pointer) in `snap`.
+    let defined_in = |snap: &Snapshot, def: &str| snap.resolve(def).is_some_and(|(d, _)| d == def);
+    for (name, _) in candidates {
+        let Some((old_def, old_sym)) = old.snap.resolve(name) else {
+            continue;
+        };
+        if old_sym.kind == Kind::Alias {
+            continue;
+        }
+        let public_before = old.names.contains_key(name);
+        match new.snap.resolve(name) {
+            // Still there: a move only if the definition itself went elsewhere, the old path
+            // now re-exports it (a shim), and the new place has a public name.
+            Some((new_def, new_sym)) => {
+                if new_def == old_def
+                    || defined_in(new.snap, &old_def)
+                    || defined_in(old.snap, &new_def)
+                {
+                    continue;
+                }
+                let Some(to) = new.preferred(&new_def) else {
+                    continue;
+                };
+                if to == name.as_str() || new_sym.kind != old_sym.kind {
+                    continue;
+                }
+                // A public name is reported once, under the name its definition went by.
+                if public_before && old.preferred(&old_def) != Some(name.as_str()) {
+                    continue;
+                }
+                moves.insert(
+                    name.clone(),
+                    Move {
+                        to: to.to_string(),
+                        shim: true,
+                        because: "the old path re-exports the new definition",
+                    },
+                );
+            }
+            // Gone: the same definition at a new public path, named by the old deprecation or
+            // tombstone, or with the same name, kind and a signature accepting the old calls.
+            None => {
+                let declared = old_sym
+                    .deprecated
+                    .iter()
+                    .filter(|d| d.parameter.is_none())
+                    .find_map(|d| d.replacement.clone())
+                    .or_else(|| {
+                        old_sym
+                            .tombstone
+                            .as_ref()
+                            .and_then(|t| t.replacement.clone())
+                    });
+                let last = name.rsplit('.').next().unwrap_or(name);
+                let pick = declared
+                    .filter(|r| new.names.contains_key(r) && !old.names.contains_key(r))
+                    .map(|r| (r, "the old deprecation names it"))
+                    .or_else(|| {
+                        let same: Vec<&&str> = fresh
+                            .get(last)?
+                            .iter()
+                            .filter(|n| {
+                                let (_, s) = &new.names[**n];
+                                // Attributes (type variables, constants) share names by accident.
+                                matches!(s.kind, Kind::Class | Kind::Function)
+                                    && s.kind == old_sym.kind
+                                    && signatures_compatible(old_sym, s)
+                            })
+                            .collect();
+                        // Several candidates: the one sharing most of the old path.
+                        let best = same
+                            .into_iter()
+                            .max_by_key(|n| (shared_prefix(name, n), std::cmp::Reverse(n.len())))?;
+                        Some((best.to_string(), "same name, kind and signature"))
+                    });
+                let Some((to, because)) = pick else { continue };
+                // A private name needs more than a shared last name: a full record (it was
+                // reachable) and the same subpackage.
+                if !public_before && (old_sym.defined.is_none() || shared_prefix(name, &to) < 2) {
+                    continue;
+                }
+                moves.insert(
+                    name.clone(),
+                    Move {
+                        to,
+                        shim: false,
+                        because,
+                    },
+                );
+            }
+        }
+    }
+    moves
+}
+
+/// `__str__`, `__subclasshook__`: protocol methods users do not call by name.
+fn is_dunder(name: &str) -> bool {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    last.len() > 4
+        && last.starts_with("__")
+        && last.ends_with("__")
+        && !matches!(last, "__init__" | "__call__")
+}
+
+fn shared_prefix(a: &str, b: &str) -> usize {
+    a.split('.')
+        .zip(b.split('.'))
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+fn signatures_compatible(old: &Symbol, new: &Symbol) -> bool {
+    if old.signatures.is_empty() || new.signatures.is_empty() {
+        return true;
+    }
+    let parse = |s: &[String]| {
+        s.iter()
+            .filter_map(|x| Signature::parse(x))
+            .collect::<Vec<_>>()
+    };
+    let (o, n) = (parse(&old.signatures), parse(&new.signatures));
+    o.iter()
+        .all(|os| n.iter().any(|ns| ns.accepts_all_calls_of(os)))
+}
+
+fn report_move(ctx: &mut Ctx, name: &str, m: &Move) {
+    let private_to_public = is_private_name(name) && !is_private_name(&m.to);
+    let (severity, message) = match (m.shim, private_to_public) {
+        (_, true) => (
+            Severity::Info,
+            format!("`{name}` is now public at `{}`", m.to),
+        ),
+        (true, false) => (
+            Severity::Deprecation,
+            format!(
+                "`{name}` moved to `{}`; the old path still re-exports it",
+                m.to
+            ),
+        ),
+        (false, false) => (
+            Severity::Breaking,
+            format!("`{name}` moved to `{}`; the old path is gone", m.to),
+        ),
+    };
+    let c = ctx.push(ChangeKind::Moved, severity, name, message);
+    c.new_symbol = Some(m.to.clone());
+    c.replacement = Some(m.to.clone());
+    c.evidence = Some(m.because.to_string());
+}
+
+fn compare_definitions(ctx: &mut Ctx, shown: &str, name: &str, old: &Symbol, new: &Symbol) {
+    if old.kind != new.kind {
+        // An attribute can hold anything (a namedtuple is a class at run time): a change from
+        // or to one says more about the source than about calls.
+        let severity = if old.kind == Kind::Attribute || new.kind == Kind::Attribute {
+            Severity::Info
+        } else if old.kind.is_callable() && new.kind.is_callable() {
+            Severity::Behaviour
+        } else {
+            Severity::Breaking
+        };
+        let c = ctx.push(
+            ChangeKind::KindChanged,
+            severity,
+            shown,
+            format!(
+                "`{shown}` changed from a {} to a {}",
+                old.kind.as_str(),
+                new.kind.as_str()
+            ),
+        );
+        c.old = Some(old.kind.as_str().into());
+        c.new = Some(new.kind.as_str().into());
+        return;
+    }
+    if let (Some(t), None) = (&new.tombstone, &old.tombstone) {
+        let c = ctx.push(
+            ChangeKind::Tombstoned,
+            Severity::Breaking,
+            shown,
+            format!("`{shown}` was removed: it still exists but always raises"),
+        );
+        c.replacement = t.replacement.clone();
+        c.evidence = Some(t.evidence.clone());
+        return;
+    }
+    let package = format!("{}.", ctx.old.snap.package);
+    for base in old.bases.iter().filter(|b| !new.bases.contains(b)) {
+        // Another package's class may well still be an ancestor through the new base.
+        let severity = if base.starts_with(&package) {
+            Severity::Breaking
+        } else {
+            Severity::Info
+        };
+        let c = ctx.push(
+            ChangeKind::BaseRemoved,
+            severity,
+            shown,
+            format!("`{shown}` no longer derives from `{base}`"),
+        );
+        c.old = Some(base.clone());
+    }
+    compare_signatures(ctx, shown, old, new);
+    compare_notices(ctx, shown, old, new);
+    // Tiers as users see them at this name (an alias of a private definition is public).
+    let old_tier = ctx.old.snap.stability(name);
+    let new_tier = ctx.new.snap.stability(name);
+    if old_tier.tier != new_tier.tier
+        && old_tier.tier != Tier::Private
+        && new_tier.tier != Tier::Private
+    {
+        let (kind, severity, verb) = if new_tier.tier < old_tier.tier {
+            (ChangeKind::Promoted, Severity::Info, "promoted")
+        } else {
+            (ChangeKind::Demoted, Severity::Behaviour, "demoted")
+        };
+        let c = ctx.push(
+            kind,
+            severity,
+            shown,
+            format!(
+                "`{shown}` {verb} from {} to {}",
+                old_tier.tier.as_str(),
+                new_tier.tier.as_str()
+            ),
+        );
+        c.old = Some(old_tier.tier.as_str().into());
+        c.new = Some(new_tier.tier.as_str().into());
+        c.evidence = Some(if new_tier.evidence.is_empty() {
+            old_tier.evidence
+        } else {
+            new_tier.evidence
+        });
+    }
+}
+
+fn compare_signatures(ctx: &mut Ctx, shown: &str, old: &Symbol, new: &Symbol) {
+    if old.signatures.is_empty() || new.signatures.is_empty() || old.signatures == new.signatures {
+        return;
+    }
+    let parse = |s: &[String]| {
+        s.iter()
+            .filter_map(|x| Signature::parse(x))
+            .collect::<Vec<_>>()
+    };
+    let (olds, news) = (parse(&old.signatures), parse(&new.signatures));
+    if olds.is_empty() || news.is_empty() {
+        return;
+    }
+    let mut changes: Vec<(signature::ParamChange, String, String)> = Vec::new();
+    if olds.len() == 1 && news.len() == 1 {
+        for c in signature::compare(&olds[0], &news[0]) {
+            changes.push((c, old.signatures[0].clone(), new.signatures[0].clone()));
+        }
+    } else {
+        // Overloads: only calls that no longer bind matter. For each old overload no new one
+        // accepts, explain the difference against the closest new overload.
+        for (i, o) in olds.iter().enumerate() {
+            if news.iter().any(|n| n.accepts_all_calls_of(o)) {
+                continue;
+            }
+            let shared = |n: &Signature| {
+                n.params
+                    .iter()
+                    .filter(|p| o.params.iter().any(|q| q.name == p.name))
+                    .count()
+            };
+            let (j, closest) = news
+                .iter()
+                .enumerate()
+                .max_by_key(|(_, n)| shared(n))
+                .expect("news is not empty");
+            for c in signature::compare(o, closest)
+                .into_iter()
+                .filter(|c| c.breaking)
+            {
+                changes.push((c, old.signatures[i].clone(), new.signatures[j].clone()));
+            }
+        }
+    }
+    for (c, old_sig, new_sig) in changes {
+        // The bound parameter is never passed by name.
+        if matches!(c.parameter.as_str(), "self" | "cls") {
+            continue;
+        }
+        let severity = if c.breaking && !is_dunder(shown) {
+            Severity::Breaking
+        } else if c.kind == ChangeKind::DefaultChanged {
+            Severity::Behaviour
+        } else {
+            Severity::Info
+        };
+        let p = &c.parameter;
+        let message = match c.kind {
+            ChangeKind::ParameterRemoved => format!("`{shown}` lost parameter `{p}`"),
+            ChangeKind::ParameterRenamed => format!(
+                "`{shown}` renamed parameter `{p}` to `{}`",
+                c.new.as_deref().unwrap_or("?")
+            ),
+            ChangeKind::ParameterReordered => format!("`{shown}` moved parameter `{p}`"),
+            ChangeKind::ParameterAddedRequired => {
+                format!("`{shown}` has a new required parameter `{p}`")
+            }
+            ChangeKind::ParameterAddedOptional => {
+                format!("`{shown}` has a new optional parameter `{p}`")
+            }
+            ChangeKind::ParameterKindChanged => format!(
+                "`{shown}` parameter `{p}` became {} (was {})",
+                c.new.as_deref().unwrap_or("?"),
+                c.old.as_deref().unwrap_or("?")
+            ),
+            ChangeKind::DefaultChanged => format!(
+                "`{shown}` parameter `{p}` default changed from `{}` to `{}`",
+                c.old.as_deref().unwrap_or("?"),
+                c.new.as_deref().unwrap_or("?")
+            ),
+            ChangeKind::ReturnChanged => format!(
+                "`{shown}` returns `{}` (was `{}`)",
+                c.new.as_deref().unwrap_or("?"),
+                c.old.as_deref().unwrap_or("?")
+            ),
+            _ => format!("`{shown}` signature changed"),
+        };
+        let ch = ctx.push(c.kind, severity, shown, message);
+        ch.parameter = (!p.is_empty()).then(|| p.clone());
+        ch.old = c.old.clone().or(Some(old_sig.clone()));
+        ch.new = c.new.clone().or(Some(new_sig.clone()));
+        ch.evidence = Some(format!("{old_sig} → {new_sig}"));
+    }
+}
+
+fn compare_notices(ctx: &mut Ctx, shown: &str, old: &Symbol, new: &Symbol) {
+    let keys = |s: &Symbol| {
+        s.deprecated
+            .iter()
+            .map(|d| d.parameter.clone())
+            .collect::<BTreeSet<_>>()
+    };
+    let (old_keys, new_keys) = (keys(old), keys(new));
+    for d in &new.deprecated {
+        if old_keys.contains(&d.parameter) {
+            continue;
+        }
+        let message = match &d.parameter {
+            Some(p) => format!("`{shown}` parameter `{p}` is deprecated"),
+            None => format!("`{shown}` is deprecated"),
+        };
+        let c = ctx.push(
+            ChangeKind::Deprecated,
+            Severity::Deprecation,
+            shown,
+            message,
+        );
+        c.parameter = d.parameter.clone();
+        c.replacement = d.replacement.clone();
+        c.new = Some(d.message.clone());
+        c.evidence = Some(d.evidence.clone());
+    }
+    for d in &old.deprecated {
+        if new_keys.contains(&d.parameter) || new.tombstone.is_some() {
+            continue;
+        }
+        let message = match &d.parameter {
+            Some(p) => format!("`{shown}` parameter `{p}` is no longer deprecated"),
+            None => format!("`{shown}` is no longer deprecated"),
+        };
+        let c = ctx.push(ChangeKind::Undeprecated, Severity::Info, shown, message);
+        c.parameter = d.parameter.clone();
+        c.old = Some(d.message.clone());
+        c.evidence = Some(d.evidence.clone());
+    }
+    // An announcement that disappears has come true: torch.load's `weights_only` default in 2.6.
+    let announced = |s: &Symbol| {
+        s.announced
+            .iter()
+            .map(|d| d.parameter.clone())
+            .collect::<BTreeSet<_>>()
+    };
+    let still = announced(new);
+    for d in old
+        .announced
+        .iter()
+        .filter(|d| !still.contains(&d.parameter))
+    {
+        let message = match &d.parameter {
+            Some(p) => format!(
+                "`{shown}` changed behaviour for parameter `{p}`, as announced in {}",
+                ctx.old.snap.version
+            ),
+            None => format!(
+                "`{shown}` changed behaviour, as announced in {}",
+                ctx.old.snap.version
+            ),
+        };
+        let c = ctx.push(
+            ChangeKind::BehaviourChanged,
+            Severity::Behaviour,
+            shown,
+            message,
+        );
+        c.parameter = d.parameter.clone();
+        c.old = Some(d.message.clone());
+        c.evidence = Some(d.evidence.clone());
+    }
+}

@@ -1,0 +1,3 @@
+//! Rendering results for people and machines: one function per output format.
+
+pub mod changes;
