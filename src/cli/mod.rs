@@ -3,6 +3,7 @@
 
 pub mod diff;
 mod snapshot;
+pub mod span;
 
 use std::process::ExitCode;
 
@@ -31,12 +32,18 @@ pub struct Cli {
 pub enum Command {
     Snapshot(snapshot::SnapshotArgs),
     Diff(diff::DiffArgs),
+    Changelog(span::ChangelogArgs),
+    History(span::HistoryArgs),
+    Tiers(span::TiersArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Snapshot(args) => snapshot::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Changelog(args) => span::changelog(args),
+        Command::History(args) => span::history(args),
+        Command::Tiers(args) => span::tiers(args),
     }
 }
 

@@ -166,6 +166,35 @@ impl Signature {
     }
 }
 
+/// Whether two annotations spell the same type: `Tuple[int]` and `tuple[int]`,
+/// `typing.List[X]` and `list[X]`, `Optional[X]` and `X | None`.
+pub fn same_annotation(a: &str, b: &str) -> bool {
+    fn normal(s: &str) -> String {
+        let mut t = s.replace("typing.", "").replace(' ', "");
+        for (from, to) in [
+            ("Tuple[", "tuple["),
+            ("List[", "list["),
+            ("Dict[", "dict["),
+            ("Set[", "set["),
+            ("FrozenSet[", "frozenset["),
+            ("Type[", "type["),
+        ] {
+            t = t.replace(from, to);
+        }
+        // `Optional[X]` as `X|None` when X holds no brackets of its own (the common case).
+        if let Some(inner) = t
+            .strip_prefix("Optional[")
+            .and_then(|r| r.strip_suffix(']'))
+        {
+            if !inner.contains('[') {
+                t = format!("{inner}|None");
+            }
+        }
+        t
+    }
+    a == b || normal(a) == normal(b)
+}
+
 /// Whether two defaults are the same value: `0` and `0.0`, `'a'` and `"a"`.
 pub fn same_default(a: &str, b: &str) -> bool {
     if a == b {
@@ -329,7 +358,7 @@ pub fn compare(old: &Signature, new: &Signature) -> Vec<ParamChange> {
             )),
         }
     }
-    if old.returns.is_some() && new.returns.is_some() && old.returns != new.returns {
+    if matches!((&old.returns, &new.returns), (Some(a), Some(b)) if !same_annotation(a, b)) {
         out.push(change(
             K::ReturnChanged,
             false,
@@ -450,6 +479,12 @@ mod tests {
             []
         );
         assert!(same_default("None", "None"));
+        assert!(same_annotation(
+            "Tuple[Tensor, Tensor]",
+            "tuple[Tensor, Tensor]"
+        ));
+        assert!(same_annotation("Optional[Tensor]", "Tensor | None"));
+        assert!(!same_annotation("Tensor", "int"));
         assert!(same_default("1. / 8", "1.0 / 8"));
         assert!(same_default("(0,1)", "(0, 1)"));
         assert!(!same_default("True", "False"));

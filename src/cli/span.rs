@@ -1,0 +1,410 @@
+//! Commands over several releases of the store: `changelog`, `history`, `tiers`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::diff::StoreArgs;
+use crate::diff::{self, timeline, Change, ChangeKind};
+use crate::report::changes;
+use crate::snapshot::store::{self, Release};
+use crate::snapshot::{is_private_name, Snapshot, Tier};
+
+/// The stored releases from `from` to `to` (inclusive), oldest first, loaded in parallel.
+pub fn load_span(
+    source: &StoreArgs,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> anyhow::Result<Vec<Snapshot>> {
+    let store = source.store();
+    let releases = store.releases(&source.package)?;
+    let lo = match from {
+        Some(v) => store.find(&source.package, v)?.version,
+        None => releases[0].version.clone(),
+    };
+    let hi = match to {
+        Some(v) => store.find(&source.package, v)?.version,
+        None => releases[releases.len() - 1].version.clone(),
+    };
+    if lo > hi {
+        anyhow::bail!("`--from {lo}` is newer than `--to {hi}`; give the older release first");
+    }
+    let chosen: Vec<&Release> = releases
+        .iter()
+        .filter(|r| r.version >= lo && r.version <= hi)
+        .collect();
+    chosen
+        .par_iter()
+        .map(|r| store::load_file(&r.path).map_err(anyhow::Error::from))
+        .collect()
+}
+
+/// The diffs of consecutive releases, oldest first.
+pub fn consecutive_diffs(snaps: &[Snapshot]) -> anyhow::Result<Vec<Vec<Change>>> {
+    snaps
+        .par_windows(2)
+        .map(|w| diff::diff(&w[0], &w[1]).map_err(anyhow::Error::from))
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ChangelogFormat {
+    Markdown,
+    Json,
+}
+
+/// Write the changelog of API changes for a span of releases, or for one release.
+///
+/// Changes are grouped by kind (removed, moved, deprecated, breaking signature changes,
+/// behaviour changes, promotions), each with its replacement and evidence, then new APIs by
+/// module with counts. Over a span, each entry names the release it happened in.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  apidrift changelog --from 2.3.1 --to 2.6.0\n  apidrift changelog --release 2.6.0 --format json"
+)]
+pub struct ChangelogArgs {
+    /// Oldest release of the span (default: the oldest stored).
+    #[arg(long, value_name = "VERSION", conflicts_with = "release")]
+    pub from: Option<String>,
+    /// Newest release of the span (default: the newest stored).
+    #[arg(long, value_name = "VERSION", conflicts_with = "release")]
+    pub to: Option<String>,
+    /// Only this release, against the one before it in the store (for the nightly job).
+    #[arg(long, value_name = "VERSION")]
+    pub release: Option<String>,
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ChangelogFormat,
+    #[command(flatten)]
+    pub source: StoreArgs,
+}
+
+pub fn changelog(args: ChangelogArgs) -> anyhow::Result<ExitCode> {
+    let snaps = match &args.release {
+        Some(v) => {
+            let store = args.source.store();
+            let releases = store.releases(&args.source.package)?;
+            let this = store.find(&args.source.package, v)?;
+            let i = releases
+                .iter()
+                .position(|r| r.version == this.version)
+                .expect("found in the list");
+            anyhow::ensure!(
+                i > 0,
+                "`{v}` is the oldest stored release of `{}`: there is nothing to compare it with",
+                args.source.package
+            );
+            load_span(
+                &args.source,
+                Some(&releases[i - 1].version.to_string()),
+                Some(v),
+            )?
+        }
+        None => load_span(&args.source, args.from.as_deref(), args.to.as_deref())?,
+    };
+    anyhow::ensure!(
+        snaps.len() >= 2,
+        "the span holds one release; a changelog needs two"
+    );
+    let all: Vec<Change> = consecutive_diffs(&snaps)?.into_iter().flatten().collect();
+    let (first, last) = (&snaps[0], &snaps[snaps.len() - 1]);
+    let text = match args.format {
+        ChangelogFormat::Markdown => changes::markdown(
+            &format!(
+                "{} {} → {}: API changes",
+                last.package, first.version, last.version
+            ),
+            &all,
+        ),
+        ChangelogFormat::Json => changes::json(&all),
+    };
+    super::print(&text)?;
+    Ok(ExitCode::from(super::EXIT_CLEAN))
+}
+
+/// Print one symbol's lifecycle across every stored release.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  apidrift history torch.cuda.amp.GradScaler")]
+pub struct HistoryArgs {
+    /// A public qualified name, e.g. `torch.cuda.amp.GradScaler`.
+    pub symbol: String,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: super::diff::Format,
+    #[command(flatten)]
+    pub source: StoreArgs,
+}
+
+#[derive(Serialize)]
+struct Lifecycle<'a> {
+    symbol: &'a str,
+    /// Releases in which the name resolves.
+    present_in: Vec<&'a str>,
+    introduced_in: Option<&'a str>,
+    events: Vec<Change>,
+}
+
+pub fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
+    let snaps = load_span(&args.source, None, None)?;
+    let present_in: Vec<&str> = snaps
+        .iter()
+        .filter(|s| s.resolve(&args.symbol).is_some())
+        .map(|s| s.version.as_str())
+        .collect();
+    if present_in.is_empty() {
+        let newest = &snaps[snaps.len() - 1];
+        let mut near: Vec<(f64, &String)> = newest
+            .symbols
+            .keys()
+            .filter(|n| !is_private_name(n))
+            .map(|n| (strsim::jaro_winkler(n, &args.symbol), n))
+            .filter(|(score, _)| *score > 0.85)
+            .collect();
+        near.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        let names: Vec<String> = near.iter().take(5).map(|(_, n)| format!("`{n}`")).collect();
+        let hint = if names.is_empty() {
+            String::new()
+        } else {
+            format!("; did you mean {}?", names.join(", "))
+        };
+        anyhow::bail!(
+            "`{}` is in none of the {} stored releases of `{}`{hint}",
+            args.symbol,
+            snaps.len(),
+            args.source.package
+        );
+    }
+    let diffs = consecutive_diffs(&snaps)?;
+    let mut events = Vec::new();
+    for h in timeline::histories(&diffs) {
+        if h.symbol == args.symbol {
+            events.extend(h.events);
+        }
+    }
+    // Moves into this name are part of its story too.
+    events.extend(
+        diffs
+            .iter()
+            .flatten()
+            .filter(|c| c.new_symbol.as_deref() == Some(args.symbol.as_str()))
+            .cloned(),
+    );
+    events.sort_by(|a, b| {
+        let pos = |v: &str| snaps.iter().position(|s| s.version == v);
+        pos(&a.new_version)
+            .cmp(&pos(&b.new_version))
+            .then(a.kind.cmp(&b.kind))
+    });
+    let introduced_in = (present_in[0] != snaps[0].version).then_some(present_in[0]);
+    let life = Lifecycle {
+        symbol: &args.symbol,
+        present_in: present_in.clone(),
+        introduced_in,
+        events,
+    };
+    let text = match args.format {
+        super::diff::Format::Json => {
+            serde_json::to_string_pretty(&life).context("serialising the history")? + "\n"
+        }
+        _ => {
+            let mut out = format!("{}\n", args.symbol);
+            let span = |v: &[&str]| format!("{} … {}", v[0], v[v.len() - 1]);
+            let _ = writeln!(
+                out,
+                "  present in {} of {} stored releases ({})",
+                present_in.len(),
+                snaps.len(),
+                span(&present_in)
+            );
+            if let Some(v) = introduced_in {
+                let _ = writeln!(out, "  {v:<10} introduced");
+            }
+            for c in &life.events {
+                let _ = write!(
+                    out,
+                    "  {:<10} {}: {}",
+                    c.new_version,
+                    c.kind.as_str(),
+                    c.message
+                );
+                if let Some(r) = c
+                    .replacement
+                    .as_ref()
+                    .filter(|r| Some(*r) != c.new_symbol.as_ref())
+                {
+                    let _ = write!(out, " (use `{r}`)");
+                }
+                out.push('\n');
+            }
+            if life.events.is_empty() && introduced_in.is_none() {
+                let _ = writeln!(out, "  unchanged across the stored releases");
+            }
+            out
+        }
+    };
+    super::print(&text)?;
+    Ok(ExitCode::from(super::EXIT_CLEAN))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TierArg {
+    Beta,
+    Prototype,
+    Experimental,
+}
+
+impl TierArg {
+    fn tier(self) -> Tier {
+        match self {
+            TierArg::Beta => Tier::Beta,
+            TierArg::Prototype => Tier::Prototype,
+            TierArg::Experimental => Tier::Experimental,
+        }
+    }
+}
+
+/// List every non-stable public API of a release: PyTorch's missing `tf.experimental`.
+///
+/// Grouped by tier and module, each with the evidence that set its tier (a docstring warning,
+/// an `experimental` path component, an enclosing module's marker).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  apidrift tiers 2.5.0 --tier prototype\n  apidrift tiers 2.6.0 --since 2.3.1 --module torch.nn"
+)]
+pub struct TiersArgs {
+    /// The release (a version in the store or a snapshot file).
+    pub version: String,
+    #[arg(long, value_enum)]
+    pub tier: Option<TierArg>,
+    /// Only names under this module prefix.
+    #[arg(long, value_name = "PREFIX")]
+    pub module: Option<String>,
+    /// Also show what was promoted (toward stable) between this older release and VERSION.
+    #[arg(long, value_name = "OLDER")]
+    pub since: Option<String>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: super::diff::Format,
+    #[command(flatten)]
+    pub source: StoreArgs,
+}
+
+#[derive(Serialize)]
+struct TierEntry {
+    symbol: String,
+    tier: Tier,
+    evidence: String,
+}
+
+pub fn tiers(args: TiersArgs) -> anyhow::Result<ExitCode> {
+    let snap = args.source.load(&args.version)?;
+    let surface = diff::Surface::new(&snap);
+    let under = |n: &str| {
+        args.module
+            .as_ref()
+            .is_none_or(|m| n == m || n.starts_with(&format!("{m}.")))
+    };
+    let mut entries: Vec<TierEntry> = Vec::new();
+    for name in surface.names.keys().filter(|n| under(n)) {
+        let st = snap.stability(name);
+        if st.tier == Tier::Stable
+            || st.tier == Tier::Private
+            || args.tier.is_some_and(|t| t.tier() != st.tier)
+        {
+            continue;
+        }
+        // A tier stated on a module covers its members: list the module, not every member.
+        let parent_same = crate::snapshot::split_parent(name)
+            .is_some_and(|(p, _)| surface.names.contains_key(p) && snap.stability(p) == st);
+        if !parent_same {
+            entries.push(TierEntry {
+                symbol: name.clone(),
+                tier: st.tier,
+                evidence: st.evidence,
+            });
+        }
+    }
+    let promoted: Vec<Change> = match &args.since {
+        Some(older) => {
+            let old = args.source.load(older)?;
+            diff::diff(&old, &snap)?
+                .into_iter()
+                .filter(|c| {
+                    c.kind == ChangeKind::Promoted
+                        || (c.kind == ChangeKind::Moved && is_private_name(&c.symbol))
+                })
+                .filter(|c| under(&c.symbol))
+                .collect()
+        }
+        None => vec![],
+    };
+    let text = match args.format {
+        super::diff::Format::Json => {
+            #[derive(Serialize)]
+            struct Out<'a> {
+                version: &'a str,
+                apis: &'a [TierEntry],
+                promoted: &'a [Change],
+            }
+            serde_json::to_string_pretty(&Out {
+                version: &snap.version,
+                apis: &entries,
+                promoted: &promoted,
+            })? + "\n"
+        }
+        _ => {
+            let mut out = String::new();
+            let mut grouped: BTreeMap<Tier, BTreeMap<&str, Vec<&TierEntry>>> = BTreeMap::new();
+            for e in &entries {
+                let module = e
+                    .symbol
+                    .rsplit_once('.')
+                    .map_or(e.symbol.as_str(), |(m, _)| m);
+                grouped
+                    .entry(e.tier)
+                    .or_default()
+                    .entry(module)
+                    .or_default()
+                    .push(e);
+            }
+            for (tier, modules) in grouped.iter().rev() {
+                let n: usize = modules.values().map(Vec::len).sum();
+                let _ = writeln!(out, "{} ({n})", tier.as_str());
+                for (module, list) in modules {
+                    let _ = writeln!(out, "  {module}");
+                    for e in list {
+                        let _ = writeln!(
+                            out,
+                            "    {}  — {}",
+                            &e.symbol[module.len()..].trim_start_matches('.'),
+                            e.evidence
+                        );
+                    }
+                }
+            }
+            if args.since.is_some() {
+                let _ = writeln!(
+                    out,
+                    "promoted since {} ({})",
+                    args.since.as_deref().unwrap_or(""),
+                    promoted.len()
+                );
+                for c in &promoted {
+                    let _ = writeln!(out, "  {}", c.message);
+                }
+            }
+            let _ = writeln!(
+                out,
+                "{} non-stable public APIs in {} {}",
+                entries.len(),
+                snap.package,
+                snap.version
+            );
+            out
+        }
+    };
+    super::print(&text)?;
+    Ok(ExitCode::from(super::EXIT_CLEAN))
+}
