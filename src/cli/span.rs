@@ -230,11 +230,7 @@ pub fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
                     c.kind.as_str(),
                     c.message
                 );
-                if let Some(r) = c
-                    .replacement
-                    .as_ref()
-                    .filter(|r| Some(*r) != c.new_symbol.as_ref())
-                {
+                if let Some(r) = changes::fix(c) {
                     let _ = write!(out, " (use `{r}`)");
                 }
                 out.push('\n');

@@ -583,8 +583,9 @@ fn compare_definitions(ctx: &mut Ctx, shown: &str, name: &str, old: &Symbol, new
     }
     let package = format!("{}.", ctx.old.snap.package);
     for base in old.bases.iter().filter(|b| !new.bases.contains(b)) {
-        // Another package's class may well still be an ancestor through the new base.
-        let severity = if base.starts_with(&package) {
+        // Another package's class may well still be an ancestor through the new base, and a
+        // private base was never something users could name.
+        let severity = if base.starts_with(&package) && !is_private_name(base) {
             Severity::Breaking
         } else {
             Severity::Info
@@ -680,7 +681,8 @@ fn compare_signatures(ctx: &mut Ctx, shown: &str, old: &Symbol, new: &Symbol) {
         if matches!(c.parameter.as_str(), "self" | "cls") {
             continue;
         }
-        let severity = if c.breaking && !is_dunder(shown) {
+        // `_private` parameters and dunder methods are not called by users by name.
+        let severity = if c.breaking && !is_dunder(shown) && !c.parameter.starts_with('_') {
             Severity::Breaking
         } else if c.kind == ChangeKind::DefaultChanged {
             Severity::Behaviour

@@ -16,17 +16,20 @@ pub fn human(changes: &[Change]) -> String {
             c.kind.as_str(),
             c.message
         );
-        if let Some(r) = c
-            .replacement
-            .as_ref()
-            .filter(|r| Some(*r) != c.new_symbol.as_ref())
-        {
+        if let Some(r) = fix(c) {
             let _ = write!(out, " (use `{r}`)");
         }
         out.push('\n');
     }
     let _ = writeln!(out, "{}", summary(changes));
     out
+}
+
+/// The replacement, unless the message already names it.
+pub fn fix(c: &Change) -> Option<&str> {
+    c.replacement
+        .as_deref()
+        .filter(|r| !c.message.contains(&format!("`{r}`")))
 }
 
 /// "3 breaking, 1 deprecation, 0 behaviour, 12 info".
@@ -111,11 +114,7 @@ pub fn markdown(title: &str, changes: &[Change]) -> String {
             if c.old_version.is_empty() || changes.iter().any(|x| x.new_version != c.new_version) {
                 let _ = write!(out, " (in {})", c.new_version);
             }
-            if let Some(r) = c
-                .replacement
-                .as_ref()
-                .filter(|r| Some(*r) != c.new_symbol.as_ref())
-            {
+            if let Some(r) = fix(c) {
                 let _ = write!(out, "; use `{r}`");
             }
             if let Some(e) = &c.evidence {
