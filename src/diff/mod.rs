@@ -271,11 +271,12 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<Vec<Change>, DiffError> {
     let covered =
         |set: &BTreeSet<&str>, n: &str| split_parent(n).is_some_and(|(p, _)| set.contains(p));
     for name in &gone {
-        if covered(&gone, name) {
-            continue;
-        }
+        // A move is worth saying even inside a removed module: it tells where things went.
         if let Some(m) = moves.get(*name) {
             report_move(&mut ctx, name, m);
+            continue;
+        }
+        if covered(&gone, name) {
             continue;
         }
         let (def, sym) = &old_s.names[*name];
@@ -306,9 +307,10 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<Vec<Change>, DiffError> {
         c.old = Some(sym.kind.as_str().to_string());
         c.replacement = replacement;
     }
-    // Private paths whose definition moved to a public one, the old path kept as a shim.
+    // The other moves: public paths kept as shims, and private paths whose definition is now
+    // public.
     for (name, m) in &moves {
-        if m.shim {
+        if !gone.contains(name.as_str()) {
             report_move(&mut ctx, name, m);
         }
     }
@@ -379,12 +381,11 @@ struct Move {
 fn find_moves(old: &Surface, new: &Surface) -> BTreeMap<String, Move> {
     let mut moves = BTreeMap::new();
     // New public definitions that did not exist before, by last name.
+    // New public definitions that did not exist before, by last name, each under its
+    // shortest public name.
     let mut fresh: HashMap<&str, Vec<&str>> = HashMap::new();
     for (name, (def, _)) in &new.names {
-        if !old.names.contains_key(name)
-            && !old.snap.symbols.contains_key(def)
-            && new.preferred(def) == Some(name.as_str())
-        {
+        if !old.snap.symbols.contains_key(def) && new.preferred(def) == Some(name.as_str()) {
             let last = name.rsplit('.').next().unwrap_or(name);
             fresh.entry(last).or_default().push(name);
         }
@@ -471,9 +472,8 @@ fn find_moves(old: &Surface, new: &Surface) -> BTreeMap<String, Move> {
                         Some((best.to_string(), "same name, kind and signature"))
                     });
                 let Some((to, because)) = pick else { continue };
-                // A private name needs more than a shared last name: a full record (it was
-                // reachable) and the same subpackage.
-                if !public_before && (old_sym.defined.is_none() || shared_prefix(name, &to) < 2) {
+                // A private name needs more than a shared last name: the same subpackage.
+                if !public_before && shared_prefix(name, &to) < 2 {
                     continue;
                 }
                 moves.insert(
@@ -488,6 +488,15 @@ fn find_moves(old: &Surface, new: &Surface) -> BTreeMap<String, Move> {
         }
     }
     moves
+}
+
+fn with_article(noun: &str) -> String {
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
 }
 
 /// `__str__`, `__subclasshook__`: protocol methods users do not call by name.
@@ -561,9 +570,9 @@ fn compare_definitions(ctx: &mut Ctx, shown: &str, name: &str, old: &Symbol, new
             severity,
             shown,
             format!(
-                "`{shown}` changed from a {} to a {}",
-                old.kind.as_str(),
-                new.kind.as_str()
+                "`{shown}` changed from {} to {}",
+                with_article(old.kind.as_str()),
+                with_article(new.kind.as_str())
             ),
         );
         c.old = Some(old.kind.as_str().into());

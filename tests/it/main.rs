@@ -3,4 +3,5 @@
 mod bad_input;
 mod committed;
 mod common;
+mod releases;
 mod snapshot_fixtures;
