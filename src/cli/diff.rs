@@ -77,8 +77,8 @@ pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
     let (Some(old_spec), Some(new_spec)) = (&args.old, &args.new) else {
         return span(&args);
     };
-    let old = args.source.load(old_spec)?;
-    let new = args.source.load(new_spec)?;
+    let (old, new) = rayon::join(|| args.source.load(old_spec), || args.source.load(new_spec));
+    let (old, new) = (old?, new?);
     let list = diff::diff(&old, &new)
         .with_context(|| format!("cannot diff `{old_spec}` and `{new_spec}`"))?;
     let text = match args.format {

@@ -98,6 +98,19 @@ impl Signature {
         })
     }
 
+    /// Only `*args`/`**kwargs` (after `self`/`cls`): a wrapper that forwards everything.
+    pub fn is_opaque(&self) -> bool {
+        let rest: Vec<&Param> = self
+            .params
+            .iter()
+            .filter(|p| !matches!(p.name.as_str(), "self" | "cls"))
+            .collect();
+        !rest.is_empty()
+            && rest
+                .iter()
+                .all(|p| matches!(p.kind, ParamKind::VarPositional | ParamKind::VarKeyword))
+    }
+
     fn positional(&self) -> Vec<&Param> {
         self.params.iter().filter(|p| p.kind.positional()).collect()
     }
@@ -495,6 +508,8 @@ mod tests {
         // Adding an optional keyword or widening to **kwargs keeps every old call binding.
         assert!(sig("(a, b=1, *, c=None)").accepts_all_calls_of(&sig("(a, b=1)")));
         assert!(sig("(a, **kw)").accepts_all_calls_of(&sig("(a, *, b)")));
+        assert!(sig("(self, *args, **kwargs)").is_opaque());
+        assert!(!sig("(self, x, *args)").is_opaque());
         assert!(sig("(x, /)").accepts_all_calls_of(&sig("(a, /)")));
         // Each of these breaks some old call.
         assert!(!sig("(a)").accepts_all_calls_of(&sig("(a, b=1)")));
