@@ -3,5 +3,6 @@
 mod bad_input;
 mod committed;
 mod common;
+mod diff_cli;
 mod releases;
 mod snapshot_fixtures;
