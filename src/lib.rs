@@ -8,4 +8,5 @@ pub mod cli;
 pub mod diff;
 pub mod extract;
 pub mod report;
+pub mod scan;
 pub mod snapshot;

@@ -1,6 +1,7 @@
 //! Command-line interface: argument types and one function per subcommand. `main.rs` only
 //! parses, dispatches and maps errors to exit codes.
 
+mod check;
 pub mod diff;
 mod snapshot;
 pub mod span;
@@ -30,6 +31,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Check(check::CheckArgs),
+    Rule(check::RuleArgs),
     Snapshot(snapshot::SnapshotArgs),
     Diff(diff::DiffArgs),
     Changelog(span::ChangelogArgs),
@@ -39,6 +42,8 @@ pub enum Command {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Rule(args) => check::rule(args),
         Command::Snapshot(args) => snapshot::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Changelog(args) => span::changelog(args),

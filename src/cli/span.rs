@@ -40,7 +40,7 @@ pub fn load_span(
         .collect();
     chosen
         .par_iter()
-        .map(|r| store::load_file(&r.path).map_err(anyhow::Error::from))
+        .map(|r| store::load_release(r).map_err(anyhow::Error::from))
         .collect()
 }
 

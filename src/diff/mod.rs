@@ -208,6 +208,11 @@ impl<'a> Surface<'a> {
     pub fn preferred(&self, def: &str) -> Option<&str> {
         self.preferred.get(def).map(String::as_str)
     }
+
+    /// Definition name → its shortest public name.
+    pub fn into_preferred(self) -> HashMap<String, String> {
+        self.preferred
+    }
 }
 
 struct Ctx<'a> {

@@ -31,59 +31,129 @@ pub enum StoreError {
 
 pub struct Store {
     dir: PathBuf,
+    bundled: bool,
 }
 
-/// One stored release.
+/// One stored release: a file in the store folder, or one bundled in the binary.
 #[derive(Debug, Clone)]
 pub struct Release {
     pub version: Version,
-    pub path: PathBuf,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub enum Origin {
+    File(PathBuf),
+    /// Index into the bundle.
+    Bundled(usize),
+}
+
+impl Release {
+    pub fn describe(&self) -> String {
+        match &self.origin {
+            Origin::File(p) => p.display().to_string(),
+            Origin::Bundled(_) => format!("bundled snapshot {}", self.version),
+        }
+    }
+}
+
+/// The snapshots compiled into the binary (see `build.rs`): (package, version, gzip bytes).
+fn bundle() -> &'static [(String, String, &'static [u8])] {
+    static BUNDLE: std::sync::OnceLock<Vec<(String, String, &'static [u8])>> =
+        std::sync::OnceLock::new();
+    BUNDLE.get_or_init(|| {
+        let blob: &'static [u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bundle.bin"));
+        let mut at = 0;
+        let mut take = |n: usize| {
+            let s = &blob[at..at + n];
+            at += n;
+            s
+        };
+        let read_u32 = |b: &[u8]| u32::from_le_bytes(b.try_into().expect("four bytes")) as usize;
+        let count = read_u32(take(4));
+        (0..count)
+            .map(|_| {
+                let mut part = || {
+                    let n = read_u32(take(4));
+                    take(n)
+                };
+                let package = String::from_utf8_lossy(part()).into_owned();
+                let version = String::from_utf8_lossy(part()).into_owned();
+                (package, version, part())
+            })
+            .collect()
+    })
 }
 
 impl Store {
+    /// A store folder, with the bundled snapshots behind it.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Store { dir: dir.into() }
+        Store {
+            dir: dir.into(),
+            bundled: true,
+        }
+    }
+
+    /// A store folder alone.
+    pub fn without_bundle(dir: impl Into<PathBuf>) -> Self {
+        Store {
+            dir: dir.into(),
+            bundled: false,
+        }
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
-    /// The package's releases, oldest first.
+    /// The package's releases, oldest first: the store folder's, and the bundled ones it does
+    /// not override.
     pub fn releases(&self, package: &str) -> Result<Vec<Release>, StoreError> {
         let dir = self.dir.join(package);
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(StoreError::NoPackage {
-                    package: package.into(),
-                    store: self.dir.clone(),
-                })
+        let mut releases = Vec::new();
+        match std::fs::read_dir(&dir) {
+            Ok(entries) => {
+                for entry in entries {
+                    let path = entry
+                        .map_err(|e| StoreError::Io {
+                            path: dir.clone(),
+                            source: e,
+                        })?
+                        .path();
+                    let Some(stem) = path
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .and_then(|n| n.strip_suffix(".yaml"))
+                    else {
+                        continue;
+                    };
+                    if let Ok(version) = Version::from_str(stem) {
+                        releases.push(Release {
+                            version,
+                            origin: Origin::File(path),
+                        });
+                    }
+                }
             }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
                 return Err(StoreError::Io {
                     path: dir,
                     source: e,
                 })
             }
-        };
-        let mut releases = Vec::new();
-        for entry in entries {
-            let path = entry
-                .map_err(|e| StoreError::Io {
-                    path: dir.clone(),
-                    source: e,
-                })?
-                .path();
-            let Some(stem) = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.strip_suffix(".yaml"))
-            else {
-                continue;
-            };
-            if let Ok(version) = Version::from_str(stem) {
-                releases.push(Release { version, path });
+        }
+        if self.bundled {
+            for (i, (p, v, _)) in bundle().iter().enumerate() {
+                let Ok(version) = Version::from_str(v) else {
+                    continue;
+                };
+                if p == package && !releases.iter().any(|r: &Release| r.version == version) {
+                    releases.push(Release {
+                        version,
+                        origin: Origin::Bundled(i),
+                    });
+                }
             }
         }
         if releases.is_empty() {
@@ -112,7 +182,28 @@ impl Store {
     }
 
     pub fn load(&self, package: &str, version: &str) -> Result<Snapshot, StoreError> {
-        load_file(&self.find(package, version)?.path)
+        load_release(&self.find(package, version)?)
+    }
+}
+
+pub fn load_release(release: &Release) -> Result<Snapshot, StoreError> {
+    match &release.origin {
+        Origin::File(path) => load_file(path),
+        Origin::Bundled(i) => {
+            use std::io::Read;
+            let (_, _, data) = &bundle()[*i];
+            let mut text = String::new();
+            flate2::read::GzDecoder::new(*data)
+                .read_to_string(&mut text)
+                .map_err(|e| StoreError::Io {
+                    path: release.describe().into(),
+                    source: e,
+                })?;
+            from_yaml_str(&text).map_err(|e| StoreError::Read {
+                path: release.describe().into(),
+                source: e,
+            })
+        }
     }
 }
 
@@ -157,7 +248,7 @@ mod tests {
         for v in ["2.10.0", "2.9.1", "2.5.0rc1", "2.5.0", "notes"] {
             std::fs::write(pkg.join(format!("{v}.yaml")), "").unwrap();
         }
-        let store = Store::new(dir.path());
+        let store = Store::without_bundle(dir.path());
         let order: Vec<String> = store
             .releases("torch")
             .unwrap()

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per area.
 
 mod bad_input;
+mod check;
 mod committed;
 mod common;
 mod diff_cli;

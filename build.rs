@@ -1,0 +1,49 @@
+//! Bundles the committed snapshots (`snapshots/<package>/<version>.yaml`) into the binary,
+//! compressed, so an installed apidrift works offline anywhere.
+
+use std::io::Write;
+use std::path::Path;
+
+fn main() {
+    println!("cargo:rerun-if-changed=snapshots");
+    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("bundle.bin");
+    let mut entries: Vec<(String, String, Vec<u8>)> = Vec::new();
+    if let Ok(packages) = std::fs::read_dir("snapshots") {
+        for package in packages.flatten().filter(|e| e.path().is_dir()) {
+            println!("cargo:rerun-if-changed={}", package.path().display());
+            for file in std::fs::read_dir(package.path())
+                .expect("readable snapshot folder")
+                .flatten()
+            {
+                let path = file.path();
+                let Some(version) = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(|n| n.strip_suffix(".yaml"))
+                else {
+                    continue;
+                };
+                let bytes = std::fs::read(&path).expect("readable snapshot");
+                let mut enc =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                enc.write_all(&bytes).expect("compressing to memory");
+                entries.push((
+                    package.file_name().to_string_lossy().into_owned(),
+                    version.to_string(),
+                    enc.finish().expect("compressing to memory"),
+                ));
+            }
+        }
+    }
+    entries.sort();
+    // Layout: count, then per entry: package, version, data, each length-prefixed (u32 LE).
+    let mut blob = Vec::new();
+    blob.extend((entries.len() as u32).to_le_bytes());
+    for (package, version, data) in &entries {
+        for part in [package.as_bytes(), version.as_bytes(), data.as_slice()] {
+            blob.extend((part.len() as u32).to_le_bytes());
+            blob.extend(part);
+        }
+    }
+    std::fs::write(out, blob).expect("writable OUT_DIR");
+}

@@ -1,0 +1,643 @@
+//! The pre-upgrade check: which uses in a user's code the span `from` → `to` affects.
+//!
+//! Files are read ([`files`]), names resolved ([`python`]), and every use of a tracked package
+//! assessed against [`Knowledge`]: the two snapshots and the composed changes in between.
+
+pub mod config;
+pub mod files;
+pub mod project;
+pub mod python;
+pub mod rules;
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::diff::signature::{ParamKind, Signature};
+use crate::diff::{Change, ChangeKind};
+use crate::snapshot::{is_private_name, split_parent, Kind, Snapshot, Tier};
+use python::UseKind;
+use rules::{Level, Rule};
+
+/// What is known about the span: the source and target releases and every change between.
+pub struct Knowledge {
+    pub from: Snapshot,
+    pub to: Snapshot,
+    changes: Vec<Change>,
+    moves: HashMap<String, Change>,
+    /// In the target: definition → its shortest public name.
+    public_name: HashMap<String, String>,
+    /// In the source release: definitions that had a public name.
+    public_before: HashSet<String>,
+}
+
+impl Knowledge {
+    /// `snaps` are the stored releases from `from` to `to`, oldest first; `changes` the diffs
+    /// of consecutive ones.
+    pub fn new(mut snaps: Vec<Snapshot>, changes: Vec<Change>) -> Knowledge {
+        let to = snaps.pop().expect("at least one release");
+        let from = if snaps.is_empty() {
+            to.clone()
+        } else {
+            snaps.swap_remove(0)
+        };
+        let moves = changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::Moved)
+            .map(|c| (c.symbol.clone(), c.clone()))
+            .collect();
+        let (public_name, public_before) = rayon::join(
+            || crate::diff::Surface::new(&to).into_preferred(),
+            || {
+                crate::diff::Surface::new(&from)
+                    .into_preferred()
+                    .into_keys()
+                    .collect()
+            },
+        );
+        Knowledge {
+            from,
+            to,
+            changes,
+            moves,
+            public_name,
+            public_before,
+        }
+    }
+
+    /// The longest prefix of `q` the source release knows (uses like `torch.x.y.method` reach
+    /// into things the snapshots do not list).
+    fn known_prefix<'a>(&self, q: &'a str) -> Option<&'a str> {
+        let mut name = q;
+        loop {
+            if self.from.resolve(name).is_some() || self.to.resolve(name).is_some() {
+                return Some(name);
+            }
+            name = split_parent(name)?.0;
+        }
+    }
+
+    /// The first release in the span where a change of `kind` happened to `name`.
+    fn since(&self, name: &str, kind: ChangeKind) -> Option<&str> {
+        self.changes
+            .iter()
+            .find(|c| c.kind == kind && c.symbol == name)
+            .map(|c| c.new_version.as_str())
+    }
+}
+
+/// One finding, located in a file (and a notebook cell).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub rule: &'static str,
+    pub level: Level,
+    pub path: String,
+    /// For notebooks: the code cell (counting code cells from 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<usize>,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub symbol: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+/// A finding before it has a place: rule, level, message, fix.
+struct Verdict {
+    rule: &'static Rule,
+    level: Level,
+    symbol: String,
+    message: String,
+    fix: Option<String>,
+}
+
+impl Verdict {
+    fn new(rule: &'static Rule, symbol: &str, message: String, fix: Option<String>) -> Verdict {
+        Verdict {
+            rule,
+            level: rule.level,
+            symbol: symbol.to_string(),
+            message,
+            fix,
+        }
+    }
+}
+
+/// Assesses one use.
+fn assess(k: &Knowledge, qualname: &str, how: &UseKind) -> Vec<Verdict> {
+    let Some(q) = k.known_prefix(qualname) else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    let (from, to) = (&k.from, &k.to);
+    let old = from.resolve(q);
+    let new = to.resolve(q);
+    let (fv, tv) = (&from.version, &to.version);
+    // A move of the name itself or of an enclosing name (the module or class it lives in).
+    let moved = std::iter::successors(Some(q), |n| split_parent(n).map(|(p, _)| p))
+        .find_map(|n| k.moves.get(n).map(|m| (n, m)));
+    match (&old, &new) {
+        (Some(_), None) => {
+            if let Some((n, m)) = moved {
+                let target = format!("{}{}", m.new_symbol.as_deref().unwrap_or(""), &q[n.len()..]);
+                out.push(Verdict::new(
+                    rules::MOVED,
+                    q,
+                    format!(
+                        "`{q}` moved to `{target}` in {}; the old path is gone in {tv}",
+                        m.new_version
+                    ),
+                    Some(target),
+                ));
+            } else {
+                let replacement = old.as_ref().and_then(|(_, s)| {
+                    s.deprecated
+                        .iter()
+                        .find(|d| d.parameter.is_none())
+                        .and_then(|d| d.replacement.clone())
+                });
+                let when = k
+                    .since(q, ChangeKind::Removed)
+                    .map(|v| format!(" in {v}"))
+                    .unwrap_or_default();
+                out.push(Verdict::new(
+                    rules::REMOVED,
+                    q,
+                    format!("`{q}` was removed{when}; it does not exist in {tv}"),
+                    replacement,
+                ));
+            }
+            return out;
+        }
+        (_, Some((_, sym))) => {
+            if let (Some(t), false) = (
+                &sym.tombstone,
+                old.as_ref().is_some_and(|(_, s)| s.tombstone.is_some()),
+            ) {
+                let when = k
+                    .since(q, ChangeKind::Tombstoned)
+                    .map(|v| format!(" in {v}"))
+                    .unwrap_or_default();
+                out.push(Verdict::new(
+                    rules::REMOVED,
+                    q,
+                    format!("`{q}` was removed{when}: in {tv} it always raises"),
+                    t.replacement.clone(),
+                ));
+                return out;
+            }
+            // A private path whose definition has a public name now that it lacked before.
+            let made_public = (moved.is_none() && is_private_name(q))
+                .then(|| new.as_ref().and_then(|(def, _)| k.public_name.get(def)))
+                .flatten()
+                .filter(|p| {
+                    from.resolve(p).is_none()
+                        && !old
+                            .as_ref()
+                            .is_some_and(|(d, _)| k.public_before.contains(d))
+                });
+            if let Some(p) = made_public {
+                out.push(Verdict::new(
+                    rules::NOW_PUBLIC,
+                    q,
+                    format!("`{q}` is now public at `{p}`"),
+                    Some(p.clone()),
+                ));
+            }
+            if let Some((n, m)) = moved {
+                let target = format!("{}{}", m.new_symbol.as_deref().unwrap_or(""), &q[n.len()..]);
+                if is_private_name(n) && !is_private_name(&target) {
+                    out.push(Verdict::new(
+                        rules::NOW_PUBLIC,
+                        q,
+                        format!(
+                            "`{q}` is now public at `{target}` (since {})",
+                            m.new_version
+                        ),
+                        Some(target),
+                    ));
+                } else {
+                    let mut v = Verdict::new(
+                        rules::MOVED,
+                        q,
+                        format!(
+                            "`{q}` moved to `{target}` in {}; the old path still re-exports it",
+                            m.new_version
+                        ),
+                        Some(target),
+                    );
+                    v.level = Level::Warning;
+                    out.push(v);
+                }
+            }
+            if let Some(d) = sym.deprecated.iter().find(|d| d.parameter.is_none()) {
+                let when = k
+                    .since(q, ChangeKind::Deprecated)
+                    .map(|v| format!(" since {v}"))
+                    .unwrap_or_default();
+                out.push(Verdict::new(
+                    rules::DEPRECATED,
+                    q,
+                    format!("`{q}` is deprecated{when}: {}", first_sentence(&d.message)),
+                    d.replacement.clone(),
+                ));
+            }
+            let tier = to.stability(q);
+            if matches!(tier.tier, Tier::Beta | Tier::Prototype | Tier::Experimental) {
+                out.push(Verdict::new(
+                    rules::UNSTABLE,
+                    q,
+                    format!(
+                        "`{q}` is {} in {tv} ({})",
+                        tier.tier.as_str(),
+                        tier.evidence
+                    ),
+                    None,
+                ));
+            }
+        }
+        (None, None) => return out,
+    }
+    if is_private_name(q) {
+        out.push(Verdict::new(
+            rules::PRIVATE,
+            q,
+            format!("`{q}` is private API"),
+            None,
+        ));
+    }
+    if let (
+        UseKind::Call {
+            positional,
+            keywords,
+            has_kwargs,
+        },
+        Some((def, sym)),
+    ) = (how, &new)
+    {
+        let call = CallShape {
+            positional: *positional,
+            keywords,
+            has_kwargs: *has_kwargs,
+        };
+        out.extend(check_call(
+            k,
+            q,
+            def,
+            sym,
+            old.as_ref().map(|(_, s)| *s),
+            &call,
+            fv,
+            tv,
+        ));
+    }
+    out
+}
+
+fn first_sentence(message: &str) -> String {
+    let m = message.trim();
+    match m.find(". ") {
+        Some(i) if i < 200 => m[..=i].to_string(),
+        _ => m.chars().take(200).collect(),
+    }
+}
+
+struct CallShape<'a> {
+    positional: Option<usize>,
+    keywords: &'a [String],
+    has_kwargs: bool,
+}
+
+impl CallShape<'_> {
+    /// Why the call does not bind to `sig`, or `None` when it does. `bound` skips the first
+    /// parameter (`self` of a method called on an instance).
+    fn mismatch(&self, sig: &Signature, bound: bool) -> Option<String> {
+        let params: Vec<_> = sig.params.iter().skip(usize::from(bound)).collect();
+        let positional: Vec<_> = params
+            .iter()
+            .filter(|p| {
+                matches!(
+                    p.kind,
+                    ParamKind::PositionalOnly | ParamKind::PositionalOrKeyword
+                )
+            })
+            .collect();
+        let var_pos = params.iter().any(|p| p.kind == ParamKind::VarPositional);
+        let var_kw = params.iter().any(|p| p.kind == ParamKind::VarKeyword);
+        if let Some(n) = self.positional {
+            if n > positional.len() && !var_pos {
+                return Some(format!(
+                    "takes {} positional argument{} but {n} were given",
+                    positional.len(),
+                    if positional.len() == 1 { "" } else { "s" }
+                ));
+            }
+        }
+        for k in self.keywords {
+            let ok = params.iter().any(|p| {
+                p.name == *k
+                    && matches!(
+                        p.kind,
+                        ParamKind::PositionalOrKeyword | ParamKind::KeywordOnly
+                    )
+            });
+            if !ok && !var_kw {
+                return Some(format!("has no parameter `{k}`"));
+            }
+        }
+        // Required parameters: only knowable when neither `*args` nor `**kwargs` is passed.
+        if let (Some(n), false) = (self.positional, self.has_kwargs) {
+            for (i, p) in params.iter().enumerate() {
+                let required = p.default.is_none()
+                    && !matches!(p.kind, ParamKind::VarPositional | ParamKind::VarKeyword);
+                let by_position = positional
+                    .iter()
+                    .position(|x| x.name == p.name)
+                    .is_some_and(|j| j < n);
+                if required && !by_position && !self.keywords.contains(&p.name) {
+                    let _ = i;
+                    return Some(format!(
+                        "requires `{}`, which the call does not pass",
+                        p.name
+                    ));
+                }
+            }
+        }
+        None
+    }
+
+    fn binds(&self, sigs: &[Signature], bound: bool) -> Result<(), String> {
+        let mut first = None;
+        for s in sigs {
+            match self.mismatch(s, bound) {
+                None => return Ok(()),
+                Some(why) => {
+                    first.get_or_insert(why);
+                }
+            }
+        }
+        Err(first.unwrap_or_default())
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_call(
+    k: &Knowledge,
+    q: &str,
+    def: &str,
+    sym: &crate::snapshot::Symbol,
+    old: Option<&crate::snapshot::Symbol>,
+    call: &CallShape,
+    fv: &str,
+    tv: &str,
+) -> Vec<Verdict> {
+    let mut out = Vec::new();
+    // Calls through the class or module: functions, classes, static methods. Methods called on
+    // an instance are out of reach of static names.
+    if !matches!(sym.kind, Kind::Function | Kind::Class | Kind::Staticmethod) {
+        return out;
+    }
+    let parse = |s: &[String]| {
+        s.iter()
+            .filter_map(|x| Signature::parse(x))
+            .collect::<Vec<_>>()
+    };
+    let (new_sigs, old_sigs) = (
+        parse(&sym.signatures),
+        old.map(|o| parse(&o.signatures)).unwrap_or_default(),
+    );
+    let opaque = |s: &[Signature]| s.is_empty() || s.iter().any(Signature::is_opaque);
+    if !opaque(&new_sigs) && !opaque(&old_sigs) {
+        // Only calls that bound before: otherwise the call, or our signature, was already off.
+        if let (Ok(()), Err(why)) = (call.binds(&old_sigs, false), call.binds(&new_sigs, false)) {
+            out.push(Verdict::new(
+                rules::CALL,
+                q,
+                format!("this call no longer binds: in {tv}, `{q}` {why} (it bound in {fv})"),
+                None,
+            ));
+        }
+    }
+    for d in sym.deprecated.iter().filter(|d| {
+        d.parameter
+            .as_ref()
+            .is_some_and(|p| call.keywords.contains(p))
+    }) {
+        let p = d.parameter.as_deref().unwrap_or_default();
+        out.push(Verdict::new(
+            rules::DEPRECATED,
+            q,
+            format!(
+                "parameter `{p}` of `{q}` is deprecated in {tv}: {}",
+                first_sentence(&d.message)
+            ),
+            d.replacement.clone(),
+        ));
+    }
+    // Behaviour that changed under an unchanged signature, for calls relying on the default.
+    let canonical = |n: &str| k.to.resolve(n).map(|(d, _)| d);
+    for c in k.changes.iter().filter(|c| {
+        c.kind == ChangeKind::BehaviourChanged && canonical(&c.symbol).as_deref() == Some(def)
+    }) {
+        let relies = c
+            .parameter
+            .as_ref()
+            .is_none_or(|p| !call.keywords.contains(p));
+        if relies {
+            let (message, fix) = match &c.parameter {
+                Some(p) => (
+                    format!(
+                        "`{q}` changed behaviour in {} for calls without `{p}`: {}",
+                        c.new_version,
+                        first_sentence(c.old.as_deref().unwrap_or(""))
+                    ),
+                    Some(format!("pass `{p}` explicitly")),
+                ),
+                None => (
+                    format!("`{q}` changed behaviour in {}", c.new_version),
+                    None,
+                ),
+            };
+            out.push(Verdict::new(rules::BEHAVIOUR, q, message, fix));
+        }
+    }
+    out
+}
+
+/// Which rules run, and at which level a finding fails the run.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    /// Per-file ignores: (glob, rule codes or names), matched against paths relative to
+    /// `root` (the project folder holding the configuration).
+    pub per_file_ignores: Vec<(globset::GlobMatcher, Vec<String>)>,
+    pub root: String,
+}
+
+impl Selection {
+    pub fn enabled(&self, rule: &Rule, path: &str) -> bool {
+        let named = |list: &[String]| {
+            list.iter()
+                .any(|s| s.eq_ignore_ascii_case(rule.code) || s == rule.name || s == "ALL")
+        };
+        let on = rule.default || named(&self.select);
+        let relative = path
+            .strip_prefix(&self.root)
+            .map(|r| r.trim_start_matches('/'))
+            .unwrap_or(path);
+        let off = named(&self.ignore)
+            || self
+                .per_file_ignores
+                .iter()
+                .any(|(g, codes)| (g.is_match(path) || g.is_match(relative)) && named(codes));
+        on && !off
+    }
+}
+
+/// One parsed piece of a file: the file itself, or a notebook cell.
+pub struct Parsed<'a> {
+    pub cell: Option<usize>,
+    pub source: &'a str,
+    pub module: &'a ruff_python_ast::ModModule,
+}
+
+/// Scans one file's parsed pieces; notebook cells share one namespace, as in a kernel.
+pub fn scan_file(
+    path: &str,
+    pieces: &[Parsed],
+    knowledge: &Knowledge,
+    selection: &Selection,
+) -> Vec<Finding> {
+    let roots = [knowledge.to.package.as_str()];
+    let exports = SnapshotExports(knowledge);
+    let modules: Vec<&ruff_python_ast::ModModule> = pieces.iter().map(|p| p.module).collect();
+    let mut cache: HashMap<(String, String), Vec<Verdict>> = HashMap::new();
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let indexes: Vec<(LineIndex, Suppressions)> = pieces
+        .iter()
+        .map(|p| (LineIndex::new(p.source), suppressions(p.source)))
+        .collect();
+    for (piece, u) in python::uses_in(&modules, &roots, &exports) {
+        let (index, suppressions) = &indexes[piece];
+        let cell = pieces[piece].cell;
+        let verdicts = cache
+            .entry((u.qualname.clone(), format!("{:?}", u.how)))
+            .or_insert_with(|| assess(knowledge, &u.qualname, &u.how));
+        let (line, column) = index.position(u.range.start().to_usize());
+        let (end_line, end_column) = index.position(u.range.end().to_usize());
+        for v in verdicts.iter() {
+            if !selection.enabled(v.rule, path) || suppressed(suppressions, line, v.rule) {
+                continue;
+            }
+            if !seen.insert((cell, line, column, v.rule.code, v.message.clone())) {
+                continue;
+            }
+            out.push(Finding {
+                code: v.rule.code,
+                rule: v.rule.name,
+                level: v.level,
+                path: path.to_string(),
+                cell,
+                line,
+                column,
+                end_line,
+                end_column,
+                symbol: v.symbol.clone(),
+                message: v.message.clone(),
+                fix: v.fix.clone(),
+            });
+        }
+    }
+    out
+}
+
+struct SnapshotExports<'a>(&'a Knowledge);
+
+impl python::Exports for SnapshotExports<'_> {
+    fn has(&self, module: &str, name: &str) -> bool {
+        let q = format!("{module}.{name}");
+        !name.starts_with('_')
+            && (self.0.from.symbols.contains_key(&q) || self.0.to.symbols.contains_key(&q))
+    }
+}
+
+/// Per line: suppressed rules (`None`: every rule).
+type Suppressions = HashMap<usize, Option<Vec<String>>>;
+
+/// `# apidrift: ignore` (every rule) or `# apidrift: ignore[AD003, moved-api]` on a line.
+fn suppressions(source: &str) -> Suppressions {
+    let mut out = HashMap::new();
+    for (i, line) in source.lines().enumerate() {
+        let Some(at) = line.find("# apidrift: ignore") else {
+            continue;
+        };
+        let rest = &line[at + "# apidrift: ignore".len()..];
+        let codes = rest
+            .strip_prefix('[')
+            .and_then(|r| r.split_once(']'))
+            .map(|(list, _)| {
+                list.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            });
+        out.insert(i + 1, codes);
+    }
+    out
+}
+
+fn suppressed(map: &Suppressions, line: usize, rule: &Rule) -> bool {
+    match map.get(&line) {
+        None => false,
+        Some(None) => true,
+        Some(Some(codes)) => codes
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(rule.code) || c == rule.name),
+    }
+}
+
+/// Byte offsets to 1-based line and column (columns in characters).
+pub struct LineIndex<'a> {
+    source: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(source: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { source, starts }
+    }
+
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        (
+            line,
+            self.source[start..offset.min(self.source.len())]
+                .chars()
+                .count()
+                + 1,
+        )
+    }
+
+    pub fn line_text(&self, line: usize) -> &'a str {
+        let start = self
+            .starts
+            .get(line - 1)
+            .copied()
+            .unwrap_or(self.source.len());
+        let end = self
+            .starts
+            .get(line)
+            .map(|e| e - 1)
+            .unwrap_or(self.source.len());
+        &self.source[start..end.max(start)]
+    }
+}

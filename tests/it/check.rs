@@ -1,0 +1,175 @@
+//! `check` on fixture projects: the reviewed diagnostics in every output format, the SARIF
+//! output validated against the official schema, exit codes, and bad input.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn check_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_apidrift"))
+        .arg("check")
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the apidrift binary runs")
+}
+
+fn fixtures() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/check")
+}
+
+fn text(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+#[test]
+fn every_rule_and_binding_form_in_every_format() {
+    for format in ["human", "json", "github", "sarif"] {
+        let out = check_in(&fixtures(), &["project", "--format", format]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "errors fail the run: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        insta::assert_snapshot!(format!("check_{format}"), text(&out));
+    }
+}
+
+#[test]
+fn sarif_output_is_valid_against_the_official_schema() {
+    let out = check_in(&fixtures(), &["project", "--format", "sarif"]);
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("../sarif/sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text(&out)).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(doc["runs"][0]["results"].as_array().unwrap().len() >= 10);
+}
+
+#[test]
+fn fail_on_and_clean_exit() {
+    let out = check_in(&fixtures(), &["project", "--fail-on", "never"]);
+    assert_eq!(out.status.code(), Some(0));
+    // Only the negatives: nothing to report.
+    let out = check_in(
+        &fixtures(),
+        &["project/negatives.py", "--from", "2.4.0", "--to", "2.6.0"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("2.4.0 → 2.6.0: 0 findings in 1 file"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn broken_files_are_reported_and_the_rest_is_checked() {
+    // A copy of the broken fixture, with a symlink loop made here (a committed one would
+    // trouble every tool that walks the repository).
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken");
+    std::fs::create_dir(&broken).unwrap();
+    for entry in std::fs::read_dir(fixtures().join("broken")).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, broken.join(p.file_name().unwrap())).unwrap();
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(".", broken.join("loop")).unwrap();
+    let out = check_in(dir.path(), &["broken", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "files that could not be checked make the run fail"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&text(&out)).unwrap();
+    assert_eq!(
+        doc["findings"].as_array().unwrap().len(),
+        1,
+        "good.py is still checked"
+    );
+    let problems: Vec<String> = doc["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{}: {}", p["path"], p["message"]))
+        .collect();
+    let all = problems.join("\n");
+    for expected in [
+        "syntax error at line 1, column 12",
+        "not valid UTF-8",
+        "binary file",
+        "not a valid notebook",
+        "loop",
+    ] {
+        assert!(all.contains(expected), "missing `{expected}` in:\n{all}");
+    }
+}
+
+#[test]
+fn unknown_release_suggests_stored_ones() {
+    let out = check_in(&fixtures(), &["project", "--from", "2.4.7"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.contains("`2.4.7` is not a release of `torch`")
+            && err.contains("nearest: 2.4.0, 2.5.0"),
+        "{err}"
+    );
+}
+
+#[test]
+fn contradictory_pins_are_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("uv.lock"),
+        "[[package]]\nname = \"torch\"\nversion = \"2.4.0\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("Pipfile.lock"),
+        r#"{"default": {"torch": {"version": "==2.5.0"}}}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("a.py"), "import torch\n").unwrap();
+    let out = check_in(dir.path(), &["."]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(err.contains("contradictory pins of `torch`"), "{err}");
+}
+
+#[test]
+fn no_declaration_asks_for_from() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.py"), "import torch\n").unwrap();
+    let out = check_in(dir.path(), &["."]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(err.contains("pass `--from VERSION`"), "{err}");
+}
+
+#[test]
+fn rules_are_documented() {
+    let out = Command::new(env!("CARGO_BIN_EXE_apidrift"))
+        .args(["rule", "AD005"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        doc.starts_with("# AD005 (behaviour-change)") && doc.contains("## What it does"),
+        "{doc}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_apidrift"))
+        .args(["rule", "AD999"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
