@@ -29,6 +29,8 @@ pub struct Knowledge {
     public_name: HashMap<String, String>,
     /// In the source release: definitions that had a public name.
     public_before: HashSet<String>,
+    /// Verdicts by (qualified name, kind of use), shared by every file of a run.
+    cache: std::sync::RwLock<HashMap<(String, String), std::sync::Arc<Vec<Verdict>>>>,
 }
 
 impl Knowledge {
@@ -62,6 +64,7 @@ impl Knowledge {
             moves,
             public_name,
             public_before,
+            cache: Default::default(),
         }
     }
 
@@ -516,7 +519,6 @@ pub fn scan_file(
     let roots = [knowledge.to.package.as_str()];
     let exports = SnapshotExports(knowledge);
     let modules: Vec<&ruff_python_ast::ModModule> = pieces.iter().map(|p| p.module).collect();
-    let mut cache: HashMap<(String, String), Vec<Verdict>> = HashMap::new();
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     let indexes: Vec<(LineIndex, Suppressions)> = pieces
@@ -526,9 +528,22 @@ pub fn scan_file(
     for (piece, u) in python::uses_in(&modules, &roots, &exports) {
         let (index, suppressions) = &indexes[piece];
         let cell = pieces[piece].cell;
-        let verdicts = cache
-            .entry((u.qualname.clone(), format!("{:?}", u.how)))
-            .or_insert_with(|| assess(knowledge, &u.qualname, &u.how));
+        let key = (u.qualname.clone(), format!("{:?}", u.how));
+        let cached = knowledge
+            .cache
+            .read()
+            .ok()
+            .and_then(|c| c.get(&key).cloned());
+        let verdicts = match cached {
+            Some(v) => v,
+            None => {
+                let v = std::sync::Arc::new(assess(knowledge, &u.qualname, &u.how));
+                if let Ok(mut c) = knowledge.cache.write() {
+                    c.insert(key, v.clone());
+                }
+                v
+            }
+        };
         let (line, column) = index.position(u.range.start().to_usize());
         let (end_line, end_column) = index.position(u.range.end().to_usize());
         for v in verdicts.iter() {
