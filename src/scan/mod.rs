@@ -19,6 +19,9 @@ use crate::snapshot::{is_private_name, split_parent, Kind, Snapshot, Tier};
 use python::UseKind;
 use rules::{Level, Rule};
 
+/// Verdicts by (qualified name, kind of use).
+type VerdictCache = HashMap<(String, String), std::sync::Arc<Vec<Verdict>>>;
+
 /// What is known about the span: the source and target releases and every change between.
 pub struct Knowledge {
     pub from: Snapshot,
@@ -30,7 +33,7 @@ pub struct Knowledge {
     /// In the source release: definitions that had a public name.
     public_before: HashSet<String>,
     /// Verdicts by (qualified name, kind of use), shared by every file of a run.
-    cache: std::sync::RwLock<HashMap<(String, String), std::sync::Arc<Vec<Verdict>>>>,
+    cache: std::sync::RwLock<VerdictCache>,
 }
 
 impl Knowledge {
