@@ -538,11 +538,7 @@ fn signatures_compatible(old: &Symbol, new: &Symbol) -> bool {
     if old.signatures.is_empty() || new.signatures.is_empty() {
         return true;
     }
-    let parse = |s: &[String]| {
-        s.iter()
-            .filter_map(|x| Signature::parse(x))
-            .collect::<Vec<_>>()
-    };
+    let parse = Signature::parse_all;
     let (o, n) = (parse(&old.signatures), parse(&new.signatures));
     o.iter()
         .all(|os| n.iter().any(|ns| ns.accepts_all_calls_of(os)))
@@ -664,11 +660,7 @@ fn compare_signatures(ctx: &mut Ctx, shown: &str, old: &Symbol, new: &Symbol) {
     if old.signatures.is_empty() || new.signatures.is_empty() || old.signatures == new.signatures {
         return;
     }
-    let parse = |s: &[String]| {
-        s.iter()
-            .filter_map(|x| Signature::parse(x))
-            .collect::<Vec<_>>()
-    };
+    let parse = Signature::parse_all;
     let (olds, news) = (parse(&old.signatures), parse(&new.signatures));
     // `(*args, **kwargs)` says nothing about the calls a wrapper accepts: nothing to compare.
     if olds.is_empty() || news.is_empty() || olds.iter().chain(&news).any(Signature::is_opaque) {

@@ -98,6 +98,14 @@ impl Signature {
         })
     }
 
+    /// The signatures of a snapshot record that parse (all do, unless hand-edited).
+    pub fn parse_all(signatures: &[String]) -> Vec<Signature> {
+        signatures
+            .iter()
+            .filter_map(|s| Signature::parse(s))
+            .collect()
+    }
+
     /// Only `*args`/`**kwargs` (after `self`/`cls`): a wrapper that forwards everything.
     pub fn is_opaque(&self) -> bool {
         let rest: Vec<&Param> = self

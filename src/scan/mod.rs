@@ -149,7 +149,7 @@ fn assess(k: &Knowledge, qualname: &str, how: &UseKind) -> Vec<Verdict> {
     match (&old, &new) {
         (Some(_), None) => {
             if let Some((n, m)) = moved {
-                let target = format!("{}{}", m.new_symbol.as_deref().unwrap_or(""), &q[n.len()..]);
+                let target = moved_target(m, n, q);
                 out.push(Verdict::new(
                     rules::MOVED,
                     q,
@@ -215,7 +215,7 @@ fn assess(k: &Knowledge, qualname: &str, how: &UseKind) -> Vec<Verdict> {
                 ));
             }
             if let Some((n, m)) = moved {
-                let target = format!("{}{}", m.new_symbol.as_deref().unwrap_or(""), &q[n.len()..]);
+                let target = moved_target(m, n, q);
                 if is_private_name(n) && !is_private_name(&target) {
                     out.push(Verdict::new(
                         rules::NOW_PUBLIC,
@@ -302,6 +302,11 @@ fn assess(k: &Knowledge, qualname: &str, how: &UseKind) -> Vec<Verdict> {
         ));
     }
     out
+}
+
+/// Where `q` is now, given that its enclosing name `n` moved as `m` says.
+fn moved_target(m: &Change, n: &str, q: &str) -> String {
+    format!("{}{}", m.new_symbol.as_deref().unwrap_or(""), &q[n.len()..])
 }
 
 fn first_sentence(message: &str) -> String {
@@ -407,11 +412,7 @@ fn check_call(
     if !matches!(sym.kind, Kind::Function | Kind::Class | Kind::Staticmethod) {
         return out;
     }
-    let parse = |s: &[String]| {
-        s.iter()
-            .filter_map(|x| Signature::parse(x))
-            .collect::<Vec<_>>()
-    };
+    let parse = Signature::parse_all;
     let (new_sigs, old_sigs) = (
         parse(&sym.signatures),
         old.map(|o| parse(&o.signatures)).unwrap_or_default(),
