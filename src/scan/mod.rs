@@ -362,7 +362,7 @@ impl CallShape<'_> {
         }
         // Required parameters: only knowable when neither `*args` nor `**kwargs` is passed.
         if let (Some(n), false) = (self.positional, self.has_kwargs) {
-            for (i, p) in params.iter().enumerate() {
+            for p in &params {
                 let required = p.default.is_none()
                     && !matches!(p.kind, ParamKind::VarPositional | ParamKind::VarKeyword);
                 let by_position = positional
@@ -370,7 +370,6 @@ impl CallShape<'_> {
                     .position(|x| x.name == p.name)
                     .is_some_and(|j| j < n);
                 if required && !by_position && !self.keywords.contains(&p.name) {
-                    let _ = i;
                     return Some(format!(
                         "requires `{}`, which the call does not pass",
                         p.name
@@ -658,5 +657,58 @@ impl<'a> LineIndex<'a> {
             .map(|e| e - 1)
             .unwrap_or(self.source.len());
         &self.source[start..end.max(start)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call<'a>(
+        positional: Option<usize>,
+        keywords: &'a [String],
+        has_kwargs: bool,
+    ) -> CallShape<'a> {
+        CallShape {
+            positional,
+            keywords,
+            has_kwargs,
+        }
+    }
+
+    #[test]
+    fn call_binding() {
+        let sig = Signature::parse("(model, args, f=None, *, verbose=False)").unwrap();
+        let none: Vec<String> = vec![];
+        let verbose = vec!["verbose".to_string()];
+        let typo = vec!["verbos".to_string()];
+        assert_eq!(call(Some(3), &verbose, false).mismatch(&sig, false), None);
+        assert_eq!(
+            call(Some(4), &none, false).mismatch(&sig, false).as_deref(),
+            Some("takes 3 positional arguments but 4 were given")
+        );
+        assert_eq!(
+            call(Some(2), &typo, false).mismatch(&sig, false).as_deref(),
+            Some("has no parameter `verbos`")
+        );
+        assert_eq!(
+            call(Some(1), &none, false).mismatch(&sig, false).as_deref(),
+            Some("requires `args`, which the call does not pass")
+        );
+        // With `**kwargs` passed, a missing parameter may arrive through it.
+        assert_eq!(call(Some(1), &none, true).mismatch(&sig, false), None);
+        // With `*args` passed, the positional count is unknown.
+        assert_eq!(call(None, &none, false).mismatch(&sig, false), None);
+    }
+
+    #[test]
+    fn suppression_comments() {
+        let map =
+            suppressions("a\nb  # apidrift: ignore[AD003, moved-api]\nc # apidrift: ignore\n");
+        assert!(!suppressed(&map, 1, rules::DEPRECATED));
+        assert!(suppressed(&map, 2, rules::DEPRECATED));
+        assert!(suppressed(&map, 2, rules::MOVED));
+        assert!(!suppressed(&map, 2, rules::REMOVED));
+        assert!(suppressed(&map, 3, rules::REMOVED));
     }
 }
