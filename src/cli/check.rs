@@ -10,8 +10,9 @@ use rayon::prelude::*;
 use super::diff::StoreArgs;
 use crate::report::findings::{self, Report};
 use crate::scan::files::{self, Problem};
+use crate::scan::python::Use;
 use crate::scan::rules::Level;
-use crate::scan::{config, project, scan_file, Finding, Knowledge, Parsed, Selection};
+use crate::scan::{config, file_uses, findings, project, Finding, Knowledge, Selection};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum CheckFormat {
@@ -95,14 +96,6 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         }
     };
     anyhow::ensure!(from <= to, "`--from {from}` is newer than `--to {to}`");
-    let snaps =
-        super::span::load_span(&args.source, Some(&from.to_string()), Some(&to.to_string()))?;
-    let changes = super::span::consecutive_diffs(&snaps)?
-        .into_iter()
-        .flatten()
-        .collect();
-    let knowledge = Knowledge::new(snaps, changes);
-
     let mut exclude = globset::GlobSetBuilder::new();
     for g in args.exclude.iter().chain(&cfg.exclude) {
         exclude.add(
@@ -137,46 +130,39 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         eprintln!("checking {package} {from} → {to} ({why})");
     }
     let (paths, mut problems) = files::collect(&args.paths, &exclude);
-    let results: Vec<FileResult> = paths
-        .par_iter()
-        .map(|p| {
-            let shown = display(p);
-            let mut found = Vec::new();
-            let mut probs = Vec::new();
-            let mut sources = Vec::new();
-            match files::read(p, &shown) {
-                Err(problem) => probs.push(problem),
-                Ok(units) => {
-                    let mut parsed = Vec::new();
-                    for u in &units {
-                        match ruff_python_parser::parse_module(&u.source) {
-                            Ok(m) => parsed.push((u, m)),
-                            Err(e) => {
-                                let (line, col) = crate::scan::LineIndex::new(&u.source)
-                                    .position(e.location.start().to_usize());
-                                let at = match u.cell {
-                                    Some(c) => format!("cell {c}, line {line}, column {col}"),
-                                    None => format!("line {line}, column {col}"),
-                                };
-                                probs.push(Problem {
-                                    path: u.path.clone(),
-                                    message: format!("syntax error at {at}: {}", e.error),
-                                });
-                            }
-                        }
-                    }
-                    let pieces: Vec<Parsed> = parsed
-                        .iter()
-                        .map(|(u, m)| Parsed {
-                            cell: u.cell,
-                            source: &u.source,
-                            module: m.syntax(),
-                        })
-                        .collect();
-                    found.extend(scan_file(&shown, &pieces, &knowledge, &selection));
-                    sources.extend(units.into_iter().map(|u| ((u.path, u.cell), u.source)));
-                }
-            }
+    // Loading the releases and composing their diffs needs no user code, and parsing the user
+    // code needs no releases: do both at once.
+    let (knowledge, parsed) = rayon::join(
+        || -> anyhow::Result<Knowledge> {
+            let snaps = super::span::load_span(
+                &args.source,
+                Some(&from.to_string()),
+                Some(&to.to_string()),
+            )?;
+            let changes = super::span::consecutive_diffs(&snaps)?
+                .into_iter()
+                .flatten()
+                .collect();
+            Ok(Knowledge::new(snaps, changes))
+        },
+        || {
+            paths
+                .par_iter()
+                .map(|p| parse_file(p, package))
+                .collect::<Vec<_>>()
+        },
+    );
+    let knowledge = knowledge?;
+    let results: Vec<FileResult> = parsed
+        .into_par_iter()
+        .map(|(shown, units, uses, probs)| {
+            let pieces: Vec<(Option<usize>, &str)> =
+                units.iter().map(|u| (u.cell, u.source.as_str())).collect();
+            let found = findings(&shown, &pieces, &uses, &knowledge, &selection);
+            let sources = units
+                .into_iter()
+                .map(|u| ((u.path, u.cell), u.source))
+                .collect();
             (found, probs, sources)
         })
         .collect();
@@ -229,6 +215,44 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         super::EXIT_CLEAN
     };
     Ok(ExitCode::from(code))
+}
+
+/// One file read and parsed: its shown path, its units (the file, or notebook cells), the
+/// uses found in them, and what could not be read or parsed.
+type ParsedFile = (String, Vec<files::Unit>, Vec<(usize, Use)>, Vec<Problem>);
+
+fn parse_file(p: &Path, package: &str) -> ParsedFile {
+    let shown = display(p);
+    let mut probs = Vec::new();
+    let units = match files::read(p, &shown) {
+        Ok(units) => units,
+        Err(problem) => return (shown, vec![], vec![], vec![problem]),
+    };
+    let mut kept = Vec::new();
+    let mut modules = Vec::new();
+    for u in units {
+        match ruff_python_parser::parse_module(&u.source) {
+            Ok(m) => {
+                modules.push(m);
+                kept.push(u);
+            }
+            Err(e) => {
+                let (line, col) =
+                    crate::scan::LineIndex::new(&u.source).position(e.location.start().to_usize());
+                let at = match u.cell {
+                    Some(c) => format!("cell {c}, line {line}, column {col}"),
+                    None => format!("line {line}, column {col}"),
+                };
+                probs.push(Problem {
+                    path: u.path.clone(),
+                    message: format!("syntax error at {at}: {}", e.error),
+                });
+            }
+        }
+    }
+    let syntax: Vec<&ruff_python_ast::ModModule> = modules.iter().map(|m| m.syntax()).collect();
+    let uses = file_uses(package, &syntax);
+    (shown, kept, uses, probs)
 }
 
 /// What checking one file gives: findings, problems, and its sources for code frames.

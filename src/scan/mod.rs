@@ -505,32 +505,49 @@ impl Selection {
     }
 }
 
-/// One parsed piece of a file: the file itself, or a notebook cell.
-pub struct Parsed<'a> {
-    pub cell: Option<usize>,
-    pub source: &'a str,
-    pub module: &'a ruff_python_ast::ModModule,
+/// Star imports are resolved before the snapshots are loaded (so that parsing can overlap
+/// loading): any public name counts, and [`findings`] drops the ones the module lacks.
+struct AnyPublicName;
+
+impl python::Exports for AnyPublicName {
+    fn has(&self, _module: &str, name: &str) -> bool {
+        !name.starts_with('_')
+    }
 }
 
-/// Scans one file's parsed pieces; notebook cells share one namespace, as in a kernel.
-pub fn scan_file(
+/// The uses of `package` in one file's modules (one, or a notebook's cells, which share one
+/// namespace as in a kernel), each tagged with the index of its module.
+pub fn file_uses(
+    package: &str,
+    modules: &[&ruff_python_ast::ModModule],
+) -> Vec<(usize, python::Use)> {
+    python::uses_in(modules, &[package], &AnyPublicName)
+}
+
+/// The findings for one file's uses. `pieces` are the (cell, source) of its modules, in the
+/// order the use indexes refer to.
+pub fn findings(
     path: &str,
-    pieces: &[Parsed],
+    pieces: &[(Option<usize>, &str)],
+    uses: &[(usize, python::Use)],
     knowledge: &Knowledge,
     selection: &Selection,
 ) -> Vec<Finding> {
-    let roots = [knowledge.to.package.as_str()];
-    let exports = SnapshotExports(knowledge);
-    let modules: Vec<&ruff_python_ast::ModModule> = pieces.iter().map(|p| p.module).collect();
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     let indexes: Vec<(LineIndex, Suppressions)> = pieces
         .iter()
-        .map(|p| (LineIndex::new(p.source), suppressions(p.source)))
+        .map(|(_, src)| (LineIndex::new(src), suppressions(src)))
         .collect();
-    for (piece, u) in python::uses_in(&modules, &roots, &exports) {
-        let (index, suppressions) = &indexes[piece];
-        let cell = pieces[piece].cell;
+    for (piece, u) in uses {
+        if u.from_star
+            && knowledge.from.resolve(&u.qualname).is_none()
+            && knowledge.to.resolve(&u.qualname).is_none()
+        {
+            continue;
+        }
+        let (index, suppressions) = &indexes[*piece];
+        let cell = pieces[*piece].0;
         let key = (u.qualname.clone(), format!("{:?}", u.how));
         let cached = knowledge
             .cache
@@ -573,16 +590,6 @@ pub fn scan_file(
         }
     }
     out
-}
-
-struct SnapshotExports<'a>(&'a Knowledge);
-
-impl python::Exports for SnapshotExports<'_> {
-    fn has(&self, module: &str, name: &str) -> bool {
-        let q = format!("{module}.{name}");
-        !name.starts_with('_')
-            && (self.0.from.symbols.contains_key(&q) || self.0.to.symbols.contains_key(&q))
-    }
 }
 
 /// Per line: suppressed rules (`None`: every rule).

@@ -16,6 +16,8 @@ pub struct Use {
     pub range: TextRange,
     /// How it is used.
     pub how: UseKind,
+    /// Resolved through a star import: the name may not be in that module at all.
+    pub from_star: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -106,28 +108,30 @@ impl Visitor<'_> {
         scope.names.insert(name.to_string(), b);
     }
 
-    fn lookup(&self, name: &str) -> Option<String> {
+    /// The qualified name bound to `name`, and whether a star import supplied it.
+    fn lookup(&self, name: &str) -> Option<(String, bool)> {
         for scope in self.scopes.iter().rev() {
             match scope.names.get(name) {
-                Some(Binding::Qual(q)) => return Some(q.clone()),
+                Some(Binding::Qual(q)) => return Some((q.clone(), false)),
                 Some(Binding::Local) => return None,
                 None => {}
             }
             for m in &scope.stars {
                 if self.exports.has(m, name) {
-                    return Some(format!("{m}.{name}"));
+                    return Some((format!("{m}.{name}"), true));
                 }
             }
         }
         None
     }
 
-    fn record(&mut self, qualname: String, range: TextRange, how: UseKind) {
+    fn record(&mut self, (qualname, from_star): (String, bool), range: TextRange, how: UseKind) {
         if self.fallback == 0 {
             self.out.push(Use {
                 qualname,
                 range,
                 how,
+                from_star,
             });
         }
     }
@@ -151,7 +155,7 @@ impl Visitor<'_> {
                         self.bind(bound, Binding::Local);
                         continue;
                     }
-                    self.record(full.to_string(), alias.range(), UseKind::Import);
+                    self.record((full.to_string(), false), alias.range(), UseKind::Import);
                     match &alias.asname {
                         Some(a) => self.bind(a.as_str(), Binding::Qual(full.to_string())),
                         None => {
@@ -192,7 +196,7 @@ impl Visitor<'_> {
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
                     if self.tracked(module) {
                         let qual = format!("{module}.{name}");
-                        self.record(qual.clone(), alias.range(), UseKind::Import);
+                        self.record((qual.clone(), false), alias.range(), UseKind::Import);
                         self.bind(bound, Binding::Qual(qual));
                     } else {
                         self.bind(bound, Binding::Local);
@@ -335,10 +339,13 @@ impl Visitor<'_> {
     }
 
     /// The qualified name an attribute chain or name refers to.
-    fn qualify(&self, e: &Expr) -> Option<String> {
+    fn qualify(&self, e: &Expr) -> Option<(String, bool)> {
         match e {
             Expr::Name(n) => self.lookup(n.id.as_str()),
-            Expr::Attribute(a) => Some(format!("{}.{}", self.qualify(&a.value)?, a.attr.as_str())),
+            Expr::Attribute(a) => {
+                let (base, star) = self.qualify(&a.value)?;
+                Some((format!("{base}.{}", a.attr.as_str()), star))
+            }
             _ => None,
         }
     }
