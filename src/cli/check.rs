@@ -139,11 +139,14 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
                 Some(&from.to_string()),
                 Some(&to.to_string()),
             )?;
-            let changes = super::span::consecutive_diffs(&snaps)?
-                .into_iter()
-                .flatten()
-                .collect();
-            Ok(Knowledge::new(snaps, changes))
+            let span = super::span::span_diffs(&snaps)?;
+            let changes = span.diffs.into_iter().flatten().collect();
+            Ok(Knowledge::new(
+                snaps,
+                changes,
+                span.public_first,
+                span.public_last,
+            ))
         },
         || {
             paths

@@ -1,6 +1,6 @@
 //! Commands over several releases of the store: `changelog`, `history`, `tiers`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
@@ -46,10 +46,45 @@ pub fn load_span(
 
 /// The diffs of consecutive releases, oldest first.
 pub fn consecutive_diffs(snaps: &[Snapshot]) -> anyhow::Result<Vec<Vec<Change>>> {
-    snaps
+    Ok(span_diffs(snaps)?.diffs)
+}
+
+/// Consecutive diffs of a span, and the definition → shortest public name maps of its first
+/// and last release.
+pub struct SpanDiffs {
+    pub diffs: Vec<Vec<Change>>,
+    pub public_first: HashMap<String, String>,
+    pub public_last: HashMap<String, String>,
+}
+
+/// Diffs a span building each release's surface once (a middle release takes part in two
+/// diffs).
+pub fn span_diffs(snaps: &[Snapshot]) -> anyhow::Result<SpanDiffs> {
+    if let Some(w) = snaps.windows(2).find(|w| w[0].package != w[1].package) {
+        anyhow::bail!(diff::DiffError::DifferentPackages {
+            old: w[0].package.clone(),
+            new: w[1].package.clone()
+        });
+    }
+    let surfaces: Vec<diff::Surface> = snaps.par_iter().map(diff::Surface::new).collect();
+    let diffs = surfaces
         .par_windows(2)
-        .map(|w| diff::diff(&w[0], &w[1]).map_err(anyhow::Error::from))
-        .collect()
+        .map(|w| diff::diff_surfaces(&w[0], &w[1]))
+        .collect();
+    let mut surfaces = surfaces.into_iter();
+    let public_first = surfaces
+        .next()
+        .map(diff::Surface::into_preferred)
+        .unwrap_or_default();
+    let public_last = surfaces
+        .next_back()
+        .map(diff::Surface::into_preferred)
+        .unwrap_or_else(|| public_first.clone());
+    Ok(SpanDiffs {
+        diffs,
+        public_first,
+        public_last,
+    })
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -256,13 +256,20 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<Vec<Change>, DiffError> {
         });
     }
     let (old_s, new_s) = rayon::join(|| Surface::new(old), || Surface::new(new));
+    Ok(diff_surfaces(&old_s, &new_s))
+}
+
+/// [`diff`] on surfaces already built: a span diffs each middle release twice, and builds its
+/// surface once this way.
+pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
+    let old = old_s.snap;
     let mut ctx = Ctx {
-        old: &old_s,
-        new: &new_s,
+        old: old_s,
+        new: new_s,
         out: Vec::new(),
     };
 
-    let moves = find_moves(&old_s, &new_s);
+    let moves = find_moves(old_s, new_s);
     let move_targets: HashSet<&str> = moves.values().map(|m| m.to.as_str()).collect();
 
     // Names gone from the surface: moved or removed (members of a gone parent are covered by it).
@@ -373,7 +380,7 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<Vec<Change>, DiffError> {
         ))
     });
     out.dedup();
-    Ok(out)
+    out
 }
 
 struct Move {

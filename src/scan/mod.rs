@@ -38,8 +38,14 @@ pub struct Knowledge {
 
 impl Knowledge {
     /// `snaps` are the stored releases from `from` to `to`, oldest first; `changes` the diffs
-    /// of consecutive ones.
-    pub fn new(mut snaps: Vec<Snapshot>, changes: Vec<Change>) -> Knowledge {
+    /// of consecutive ones; `public_from`/`public_to` the definition → shortest public name
+    /// maps of the first and last release.
+    pub fn new(
+        mut snaps: Vec<Snapshot>,
+        changes: Vec<Change>,
+        public_from: HashMap<String, String>,
+        public_to: HashMap<String, String>,
+    ) -> Knowledge {
         let to = snaps.pop().expect("at least one release");
         let from = if snaps.is_empty() {
             to.clone()
@@ -51,22 +57,13 @@ impl Knowledge {
             .filter(|c| c.kind == ChangeKind::Moved)
             .map(|c| (c.symbol.clone(), c.clone()))
             .collect();
-        let (public_name, public_before) = rayon::join(
-            || crate::diff::Surface::new(&to).into_preferred(),
-            || {
-                crate::diff::Surface::new(&from)
-                    .into_preferred()
-                    .into_keys()
-                    .collect()
-            },
-        );
         Knowledge {
             from,
             to,
             changes,
             moves,
-            public_name,
-            public_before,
+            public_name: public_to,
+            public_before: public_from.into_keys().collect(),
             cache: Default::default(),
         }
     }
