@@ -17,17 +17,9 @@ unzip -q "$wheel" 'torch/*.py' 'torch/*.pyi' -d "$tmp/corpus"
 files=$(find "$tmp/corpus" -name '*.py' -o -name '*.pyi' | wc -l)
 lines=$(find "$tmp/corpus" \( -name '*.py' -o -name '*.pyi' \) -print0 | xargs -0 cat | wc -l)
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-measure() {
-  : > "$tmp/runs"
-  for _ in $(seq "$runs"); do
-    /usr/bin/time -f "%e %M" -o "$tmp/t" "$@" >/dev/null 2>&1 || true
-    tail -n 1 "$tmp/t" >> "$tmp/runs"  # GNU time prefixes a line when the exit code is not 0
-  done
-  echo "$(awk '{print $1}' "$tmp/runs" | median) $(awk '{print $2}' "$tmp/runs" | median | awk '{printf "%.0f", $1/1024}')"
-}
+. bench/lib.sh
 
-read -r wall rss < <(measure "$bin" check "$tmp/corpus" --from 2.4.0 --to 2.6.0 --format json)
+read -r wall _ rss < <(measure "$bin" check "$tmp/corpus" --from 2.4.0 --to 2.6.0 --format json)
 "$bin" check "$tmp/corpus" --from 2.4.0 --to 2.6.0 --format json > "$tmp/apidrift.json" 2>/dev/null || true
 printf "apidrift check (%s files, %s lines, 2.4.0 → 2.6.0): wall %ss, peak RSS %s MB (median of %s)\n" "$files" "$lines" "$wall" "$rss" "$runs"
 python3 -c "
@@ -38,7 +30,7 @@ print('  findings by rule:', dict(sorted(collections.Counter(f['code'] for f in 
 
 if [ "${TORCHFIX:-}" = 1 ]; then
   command -v torchfix >/dev/null || { echo "TORCHFIX=1 needs: pip install torchfix" >&2; exit 2; }
-  read -r twall trss < <(measure torchfix "$tmp/corpus")
+  read -r twall _ trss < <(measure torchfix "$tmp/corpus")
   torchfix "$tmp/corpus" > "$tmp/torchfix.txt" 2>/dev/null || true
   printf "torchfix (same corpus): wall %ss, peak RSS %s MB, %s findings\n" "$twall" "$trss" "$(grep -c ': TOR' "$tmp/torchfix.txt" || true)"
   grep -o ': TOR[0-9]*' "$tmp/torchfix.txt" | sort | uniq -c | sort -rn | head -12

@@ -13,22 +13,13 @@ bin=target/release/apidrift
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-measure() {
-  "$@" >/dev/null
-  : > "$tmp/runs"
-  for _ in $(seq "$runs"); do
-    /usr/bin/time -f "%e %M" -o "$tmp/t" "$@" >/dev/null
-    cat "$tmp/t" >> "$tmp/runs"
-  done
-  echo "$(awk '{print $1}' "$tmp/runs" | median) $(awk '{print $2}' "$tmp/runs" | median | awk '{printf "%.0f", $1/1024}')"
-}
+. bench/lib.sh
 
-read -r wall rss < <(measure "$bin" diff 2.4.0 2.5.0 --format json)
+read -r wall _ rss < <(measure "$bin" diff 2.4.0 2.5.0 --format json)
 count=$("$bin" diff 2.4.0 2.5.0 --format json | grep -c '"kind"')
 printf "apidrift diff 2.4.0 2.5.0 (both snapshots loaded): wall %ss, peak RSS %s MB, %s changes\n" "$wall" "$rss" "$count"
 releases=$(ls snapshots/torch/*.yaml | wc -l)
-read -r swall srss < <(measure "$bin" diff --from "$(ls snapshots/torch | sed 's/\.yaml$//' | sort -V | head -1)" --format json)
+read -r swall _ srss < <(measure "$bin" diff --from "$(ls snapshots/torch | sed 's/\.yaml$//' | sort -V | head -1)" --format json)
 printf "apidrift diff over all %s stored releases (%s consecutive diffs): wall %ss, peak RSS %s MB\n" "$releases" "$((releases - 1))" "$swall" "$srss"
 
 if [ "${GRIFFE:-}" = 1 ]; then
