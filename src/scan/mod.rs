@@ -20,7 +20,9 @@ use python::UseKind;
 use rules::{Level, Rule};
 
 /// Verdicts by (qualified name, kind of use).
-type VerdictCache = HashMap<(String, String), std::sync::Arc<Vec<Verdict>>>;
+/// Verdicts by qualified name, then by kind of use: two levels so that a lookup borrows the
+/// name instead of building a key (most uses of a large project hit the cache).
+type VerdictCache = rustc_hash::FxHashMap<String, Vec<(UseKind, std::sync::Arc<Vec<Verdict>>)>>;
 
 /// What is known about the span: the source and target releases and every change between.
 pub struct Knowledge {
@@ -545,18 +547,20 @@ pub fn findings(
         }
         let (index, suppressions) = &indexes[*piece];
         let cell = pieces[*piece].0;
-        let key = (u.qualname.clone(), format!("{:?}", u.how));
-        let cached = knowledge
-            .cache
-            .read()
-            .ok()
-            .and_then(|c| c.get(&key).cloned());
+        let cached = knowledge.cache.read().ok().and_then(|c| {
+            c.get(u.qualname.as_str())?
+                .iter()
+                .find(|(how, _)| *how == u.how)
+                .map(|(_, v)| v.clone())
+        });
         let verdicts = match cached {
             Some(v) => v,
             None => {
                 let v = std::sync::Arc::new(assess(knowledge, &u.qualname, &u.how));
                 if let Ok(mut c) = knowledge.cache.write() {
-                    c.insert(key, v.clone());
+                    c.entry(u.qualname.clone())
+                        .or_default()
+                        .push((u.how.clone(), v.clone()));
                 }
                 v
             }
@@ -595,6 +599,10 @@ type Suppressions = HashMap<usize, Option<Vec<String>>>;
 /// `# apidrift: ignore` (every rule) or `# apidrift: ignore[AD003, moved-api]` on a line.
 fn suppressions(source: &str) -> Suppressions {
     let mut out = HashMap::new();
+    // One search over the file spares a per-line search in the many files without any.
+    if !source.contains("# apidrift: ignore") {
+        return out;
+    }
     for (i, line) in source.lines().enumerate() {
         let Some(at) = line.find("# apidrift: ignore") else {
             continue;

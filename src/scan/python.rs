@@ -20,7 +20,7 @@ pub struct Use {
     pub from_star: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum UseKind {
     /// Named in an import statement (`from torch.cuda.amp import GradScaler`).
     Import,
