@@ -7,6 +7,8 @@
 pub mod cli;
 pub mod diff;
 pub mod extract;
+pub mod fetch;
+pub mod index;
 pub mod report;
 pub mod scan;
 pub mod snapshot;

@@ -3,6 +3,7 @@
 
 mod check;
 pub mod diff;
+pub mod fetch;
 mod snapshot;
 pub mod span;
 
@@ -38,6 +39,7 @@ pub enum Command {
     Changelog(span::ChangelogArgs),
     History(span::HistoryArgs),
     Tiers(span::TiersArgs),
+    Sync(fetch::SyncArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -49,6 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Changelog(args) => span::changelog(args),
         Command::History(args) => span::history(args),
         Command::Tiers(args) => span::tiers(args),
+        Command::Sync(args) => fetch::sync(args),
     }
 }
 

@@ -10,17 +10,19 @@ use crate::snapshot;
 
 /// Extract the API surface of one release from its wheel, statically.
 ///
-/// Reads the package's `.py`/`.pyi` files from SOURCE without importing or installing
+/// Reads the package's `.py`/`.pyi` files from SOURCE (a local wheel or folder, or
+/// `NAME==VERSION` fetched from a package index) without importing or installing
 /// anything, and writes the snapshot YAML: every module, class, function, method and attribute
 /// with its signature(s), re-exports as aliases, and deprecation and stability markers with the
 /// file:line that stated them. The same input always gives the same bytes.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  apidrift snapshot torch-2.5.0-cp312-none-macosx_11_0_arm64.whl -o snapshots/torch/2.5.0.yaml\n  apidrift snapshot .venv/lib/python3.12/site-packages --package torch"
+    after_help = "Examples:\n  apidrift snapshot torch-2.5.0-cp312-none-macosx_11_0_arm64.whl -o snapshots/torch/2.5.0.yaml\n  apidrift snapshot .venv/lib/python3.12/site-packages --package torch\n  apidrift snapshot torch==2.5.0 --index-url \"$INDEX\" -v -o snapshots/torch/2.5.0.yaml"
 )]
 pub struct SnapshotArgs {
-    /// A wheel file, or a directory holding the package and its `*.dist-info` (an unpacked
-    /// wheel or a site-packages folder).
+    /// A wheel file, a directory holding the package and its `*.dist-info` (an unpacked
+    /// wheel or a site-packages folder), or `NAME==VERSION` to fetch from a package index
+    /// (only the wheel's Python members are read, with HTTP range requests).
     pub source: PathBuf,
     /// Write the snapshot here (atomically) instead of to standard output.
     #[arg(short, long, value_name = "FILE")]
@@ -31,6 +33,8 @@ pub struct SnapshotArgs {
     /// Extraction profile YAML to use instead of the bundled one (see `profiles/`).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
+    #[command(flatten)]
+    pub net: super::fetch::NetArgs,
 }
 
 pub fn run(args: SnapshotArgs) -> anyhow::Result<ExitCode> {
@@ -40,7 +44,21 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<ExitCode> {
         profile,
         ..Default::default()
     };
-    let snap = extract::snapshot_path(&args.source, &options)?;
+    let pin = args
+        .source
+        .to_str()
+        .filter(|_| !args.source.exists())
+        .and_then(super::fetch::parse_pin);
+    let snap = match pin {
+        Some((name, version)) => super::fetch::snapshot_remote(
+            name,
+            version,
+            &args.net,
+            options.package.as_deref(),
+            options.profile.as_ref(),
+        )?,
+        None => extract::snapshot_path(&args.source, &options)?,
+    };
     for s in &snap.skipped {
         eprintln!("warning: skipped `{}`: {}", s.file, s.error);
     }

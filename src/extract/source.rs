@@ -150,12 +150,7 @@ fn read_zip_members(
 
     let wanted_meta =
         |n: &str| is_top_dist_info_file(n, "METADATA") || is_top_dist_info_file(n, "top_level.txt");
-    let is_source = |n: &str| {
-        (n.ends_with(".py") || n.ends_with(".pyi"))
-            && package.is_none_or(|p| n.starts_with(&format!("{p}/")))
-            && !n.contains(".dist-info/")
-            && !n.contains(".data/")
-    };
+    let is_source = |n: &str| is_source_member(n, package);
     let read = |wanted: &dyn Fn(&str) -> bool| -> Result<Vec<(String, Vec<u8>)>, SourceError> {
         let picked: Vec<&(usize, String)> = names.iter().filter(|(_, n)| wanted(n)).collect();
         // Each rayon job gets its own archive handle (a cheap clone sharing the central
@@ -222,7 +217,18 @@ fn read_member(
     Ok(buf)
 }
 
-fn is_top_dist_info_file(name: &str, file: &str) -> bool {
+/// A Python source of the package (of any package when `None`) in a wheel's member list.
+pub(crate) fn is_source_member(name: &str, package: Option<&str>) -> bool {
+    (name.ends_with(".py") || name.ends_with(".pyi"))
+        && package.is_none_or(|p| {
+            name.strip_prefix(p)
+                .is_some_and(|rest| rest.starts_with('/'))
+        })
+        && !name.contains(".dist-info/")
+        && !name.contains(".data/")
+}
+
+pub(crate) fn is_top_dist_info_file(name: &str, file: &str) -> bool {
     match name.split_once('/') {
         Some((dir, rest)) => dir.ends_with(".dist-info") && rest == file,
         None => false,
@@ -316,7 +322,7 @@ fn collect_dir_sources(
 
 /// Picks the distribution: the one for `package` when given (by name or by its
 /// `top_level.txt`), else the only one. Returns its name and version.
-fn choose_dist_info(
+pub(crate) fn choose_dist_info(
     path: &Path,
     metadata: &[(String, Vec<u8>)],
     package: Option<&str>,
@@ -400,7 +406,11 @@ pub fn normalise_dist_name(name: &str) -> String {
 
 /// The import name: `--package`, else the single entry of `top_level.txt`, else the
 /// distribution name with `-` as `_`.
-fn package_name_for(metadata: &[(String, Vec<u8>)], dist: &str, package: Option<&str>) -> String {
+pub(crate) fn package_name_for(
+    metadata: &[(String, Vec<u8>)],
+    dist: &str,
+    package: Option<&str>,
+) -> String {
     if let Some(p) = package {
         return p.to_string();
     }
