@@ -120,7 +120,7 @@ fn unknown_release_suggests_stored_ones() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         err.contains("`2.4.7` is not a release of `torch`")
-            && err.contains("nearest: 2.4.0, 2.5.0"),
+            && err.contains("nearest: 2.4.1, 2.5.0"),
         "{err}"
     );
 }
