@@ -134,16 +134,15 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     // code needs no releases: do both at once.
     let (knowledge, parsed) = rayon::join(
         || -> anyhow::Result<Knowledge> {
-            let snaps = super::span::load_span(
+            let span = super::span::span_knowledge(
                 &args.source,
                 Some(&from.to_string()),
                 Some(&to.to_string()),
             )?;
-            let span = super::span::span_diffs(&snaps)?;
-            let changes = span.diffs.into_iter().flatten().collect();
             Ok(Knowledge::new(
-                snaps,
-                changes,
+                span.first,
+                span.last,
+                span.changes,
                 span.public_first,
                 span.public_last,
             ))

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -15,12 +16,12 @@ use crate::report::changes;
 use crate::snapshot::store::{self, Release};
 use crate::snapshot::{is_private_name, Snapshot, Tier};
 
-/// The stored releases from `from` to `to` (inclusive), oldest first, loaded in parallel.
-pub fn load_span(
+/// The stored releases from `from` to `to` (inclusive), oldest first.
+pub fn span_releases(
     source: &StoreArgs,
     from: Option<&str>,
     to: Option<&str>,
-) -> anyhow::Result<Vec<Snapshot>> {
+) -> anyhow::Result<Vec<Release>> {
     let store = source.store();
     let releases = store.releases(&source.package)?;
     let lo = match from {
@@ -34,14 +35,156 @@ pub fn load_span(
     if lo > hi {
         anyhow::bail!("`--from {lo}` is newer than `--to {hi}`; give the older release first");
     }
-    let chosen: Vec<&Release> = releases
-        .iter()
+    Ok(releases
+        .into_iter()
         .filter(|r| r.version >= lo && r.version <= hi)
-        .collect();
-    chosen
+        .collect())
+}
+
+/// The stored releases from `from` to `to` (inclusive), oldest first, loaded in parallel.
+pub fn load_span(
+    source: &StoreArgs,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> anyhow::Result<Vec<Snapshot>> {
+    span_releases(source, from, to)?
         .par_iter()
         .map(|r| store::load_release(r).map_err(anyhow::Error::from))
         .collect()
+}
+
+/// What `check` needs of a span: its two ends, every consecutive diff, and the definition →
+/// shortest public name maps of the ends.
+pub struct SpanKnowledge {
+    pub first: Snapshot,
+    pub last: Snapshot,
+    pub changes: Vec<Change>,
+    pub public_first: HashMap<String, String>,
+    pub public_last: HashMap<String, String>,
+}
+
+/// Releases held in memory at once when diffs must be computed: a long span (2.0 → 2.15 is 28
+/// releases) would otherwise need gigabytes.
+const SPAN_BATCH: usize = 4;
+
+/// Builds [`SpanKnowledge`]. Each consecutive diff is cached in the user's cache directory,
+/// keyed by both releases' bytes and this build's version, so a later run over the same span
+/// only loads its two ends. `APIDRIFT_NO_CACHE=1` turns the cache off.
+pub fn span_knowledge(
+    source: &StoreArgs,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> anyhow::Result<SpanKnowledge> {
+    let releases = span_releases(source, from, to)?;
+    let cache = diff_cache_dir();
+    let keys: Vec<Option<PathBuf>> = match &cache {
+        Some(dir) => {
+            let digests = releases
+                .par_iter()
+                .map(store::release_digest)
+                .collect::<Result<Vec<u64>, _>>()?;
+            digests
+                .windows(2)
+                .map(|w| {
+                    Some(dir.join(format!(
+                        "{:016x}-{:016x}-{}.json",
+                        w[0],
+                        w[1],
+                        env!("CARGO_PKG_VERSION")
+                    )))
+                })
+                .collect()
+        }
+        None => vec![None; releases.len().saturating_sub(1)],
+    };
+    let cached: Vec<Option<Vec<Change>>> = keys
+        .par_iter()
+        .map(|k| {
+            let bytes = std::fs::read(k.as_ref()?).ok()?;
+            serde_json::from_slice(&bytes).ok()
+        })
+        .collect();
+    let ends = || -> anyhow::Result<(Snapshot, Snapshot)> {
+        let (a, b) = rayon::join(
+            || store::load_release(&releases[0]),
+            || store::load_release(&releases[releases.len() - 1]),
+        );
+        Ok((a?, b?))
+    };
+    if cached.iter().all(Option::is_some) {
+        let (first, last) = ends()?;
+        let (public_first, public_last) = rayon::join(
+            || diff::Surface::new(&first).into_preferred(),
+            || diff::Surface::new(&last).into_preferred(),
+        );
+        let changes = cached.into_iter().flatten().flatten().collect();
+        return Ok(SpanKnowledge {
+            first,
+            last,
+            changes,
+            public_first,
+            public_last,
+        });
+    }
+    let mut diffs: Vec<Vec<Change>> = Vec::with_capacity(keys.len());
+    let mut first = None;
+    let mut public_first = HashMap::new();
+    let mut tail: Option<(Snapshot, HashMap<String, String>)> = None;
+    let mut start = 0;
+    while start + 1 < releases.len() || first.is_none() {
+        let end = (start + SPAN_BATCH).min(releases.len() - 1);
+        let snaps = releases[start..=end]
+            .par_iter()
+            .map(|r| store::load_release(r).map_err(anyhow::Error::from))
+            .collect::<anyhow::Result<Vec<Snapshot>>>()?;
+        let span = span_diffs(&snaps)?;
+        diffs.extend(span.diffs);
+        let mut snaps = snaps.into_iter();
+        if first.is_none() {
+            first = snaps.next();
+            public_first = span.public_first;
+        }
+        tail = snaps.next_back().map(|s| (s, span.public_last));
+        if end + 1 >= releases.len() {
+            break;
+        }
+        start = end;
+    }
+    let first = first.context("a span holds at least one release")?;
+    let (last, public_last) = match tail {
+        Some(t) => t,
+        None => (first.clone(), public_first.clone()),
+    };
+    for (key, (diff, hit)) in keys.iter().zip(diffs.iter().zip(&cached)) {
+        if let (Some(path), None) = (key, hit) {
+            // A cache that cannot be written only costs time on the next run.
+            let _ = write_cache_entry(path, diff);
+        }
+    }
+    Ok(SpanKnowledge {
+        first,
+        last,
+        changes: diffs.into_iter().flatten().collect(),
+        public_first,
+        public_last,
+    })
+}
+
+fn diff_cache_dir() -> Option<PathBuf> {
+    if std::env::var_os("APIDRIFT_NO_CACHE").is_some_and(|v| !v.is_empty() && v != "0") {
+        return None;
+    }
+    crate::fetch::cache::Cache::default_root()
+        .map(|root| crate::fetch::cache::Cache::new(root).root().join("diffs"))
+}
+
+fn write_cache_entry(path: &std::path::Path, diff: &[Change]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    serde_json::to_writer(&mut tmp, diff)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// The diffs of consecutive releases, oldest first.

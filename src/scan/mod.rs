@@ -39,21 +39,16 @@ pub struct Knowledge {
 }
 
 impl Knowledge {
-    /// `snaps` are the stored releases from `from` to `to`, oldest first; `changes` the diffs
-    /// of consecutive ones; `public_from`/`public_to` the definition → shortest public name
-    /// maps of the first and last release.
+    /// `from` and `to` are the source and target releases; `changes` the diffs of the
+    /// consecutive releases between them; `public_from`/`public_to` the definition → shortest
+    /// public name maps of the two.
     pub fn new(
-        mut snaps: Vec<Snapshot>,
+        from: Snapshot,
+        to: Snapshot,
         changes: Vec<Change>,
         public_from: HashMap<String, String>,
         public_to: HashMap<String, String>,
     ) -> Knowledge {
-        let to = snaps.pop().expect("at least one release");
-        let from = if snaps.is_empty() {
-            to.clone()
-        } else {
-            snaps.swap_remove(0)
-        };
         let moves = changes
             .iter()
             .filter(|c| c.kind == ChangeKind::Moved)

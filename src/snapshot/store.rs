@@ -207,6 +207,30 @@ pub fn load_release(release: &Release) -> Result<Snapshot, StoreError> {
     }
 }
 
+/// A fingerprint of a stored release's bytes, for caches of what is computed from it (a
+/// non-cryptographic hash: the cache is the user's own, and the key guards against stale
+/// entries, not against an adversary).
+pub fn release_digest(release: &Release) -> Result<u64, StoreError> {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    match &release.origin {
+        Origin::File(path) => {
+            let bytes = std::fs::read(path).map_err(|e| StoreError::Io {
+                path: path.into(),
+                source: e,
+            })?;
+            h.write(&bytes);
+            h.write_usize(bytes.len());
+        }
+        Origin::Bundled(i) => {
+            let (_, _, data) = &bundle()[*i];
+            h.write(data);
+            h.write_usize(data.len());
+        }
+    }
+    Ok(h.finish())
+}
+
 pub fn load_file(path: &Path) -> Result<Snapshot, StoreError> {
     let text = std::fs::read_to_string(path).map_err(|e| StoreError::Io {
         path: path.into(),

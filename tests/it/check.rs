@@ -10,6 +10,8 @@ fn check_in(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        // The diff cache has its own test; elsewhere it must not leak between tests.
+        .env("APIDRIFT_NO_CACHE", "1")
         .output()
         .expect("the apidrift binary runs")
 }
@@ -172,4 +174,43 @@ fn rules_are_documented() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_diff_cache_changes_nothing_but_time() {
+    let cache = tempfile::tempdir().unwrap();
+    let run = |cached: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_apidrift"));
+        c.args([
+            "check", "project", "--from", "2.3.0", "--to", "2.6.0", "--format", "json",
+        ])
+        .current_dir(fixtures())
+        .env("APIDRIFT_CACHE_DIR", cache.path());
+        if !cached {
+            c.env("APIDRIFT_NO_CACHE", "1");
+        }
+        c.output().unwrap()
+    };
+    let uncached = run(false);
+    let cold = run(true);
+    let entries = |dir: &Path| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir.join("v1/diffs"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect()
+    };
+    // 2.3.0, 2.3.1, 2.4.0, 2.4.1, 2.5.0, 2.5.1, 2.6.0: six consecutive diffs.
+    let files = entries(cache.path());
+    assert_eq!(files.len(), 6, "{files:?}");
+    let warm = run(true);
+    // A damaged entry is a miss, recomputed and rewritten.
+    std::fs::write(&files[0], b"{not json").unwrap();
+    let repaired = run(true);
+    assert!(std::fs::read(&files[0]).unwrap().starts_with(b"["));
+    assert_eq!(uncached.status.code(), Some(1));
+    assert!(text(&uncached).contains("AD00"), "{}", text(&uncached));
+    for out in [&cold, &warm, &repaired] {
+        assert_eq!(out.status.code(), uncached.status.code());
+        assert_eq!(text(out), text(&uncached));
+    }
 }

@@ -15,6 +15,7 @@ pub fn apidrift(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_apidrift"))
         .args(args)
         .env("NO_COLOR", "1")
+        .env("APIDRIFT_NO_CACHE", "1")
         .output()
         .expect("the apidrift binary runs")
 }
