@@ -176,7 +176,7 @@ pub fn snapshot_remote(
     let fetcher = net.fetcher(progress.log())?;
     let rt = runtime()?;
     let started = Instant::now();
-    let (snap, line, _) = rt.block_on(async {
+    let (snap, line, _, _) = rt.block_on(async {
         let files = fetcher.list(&config, name).await?;
         // An exact pin may name a pre-release: look among all of them.
         let releases = index::releases(&files, name, true);
@@ -213,7 +213,7 @@ async fn release_snapshot(
     package: Option<&str>,
     profile: Option<&Profile>,
     verbose: bool,
-) -> anyhow::Result<(Snapshot, String, Option<u64>)> {
+) -> anyhow::Result<(Snapshot, String, Option<u64>, u64)> {
     let (file, why) = fetcher.choose(name, version, files).await?;
     if verbose {
         fetcher
@@ -225,6 +225,7 @@ async fn release_snapshot(
         .members(&file, package)
         .await
         .with_context(|| format!("cannot fetch {name} {version}"))?;
+    let bytes = fetched.bytes;
     let how = match fetched.via {
         Via::Cache => "from the cache".to_string(),
         Via::Ranges { requests } => format!(
@@ -254,7 +255,7 @@ async fn release_snapshot(
         file.filename,
         snap.version
     );
-    Ok((snap, line, size))
+    Ok((snap, line, size, bytes))
 }
 
 fn percent(part: u64, whole: u64) -> f64 {
@@ -376,7 +377,7 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<ExitCode> {
                 let name = args.package.as_str();
                 async move {
                     let result = async {
-                        let (snap, line, size) =
+                        let (snap, line, size, bytes) =
                             release_snapshot(fetcher, name, v, files, None, None, args.net.verbose)
                                 .await?;
                         let path = folder.join(format!("{v}.yaml"));
@@ -384,7 +385,7 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<ExitCode> {
                         super::snapshot::write_atomically(&path, text.as_bytes())
                             .with_context(|| format!("cannot write `{}`", path.display()))?;
                         log(&line);
-                        Ok((path.display().to_string(), size))
+                        Ok((size, bytes))
                     }
                     .await;
                     if let Err(e) = &result {
@@ -405,12 +406,13 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<ExitCode> {
 
     let mut added: Vec<&Version> = Vec::new();
     let mut failed = Vec::new();
-    let mut sizes: u64 = 0;
+    let (mut sizes, mut used) = (0u64, 0u64);
     for (v, r) in &results {
         match r {
-            Ok((_, size)) => {
+            Ok((size, bytes)) => {
                 added.push(v);
                 sizes += size.unwrap_or(0);
+                used += bytes;
             }
             Err(e) => failed.push(format!("{v}: {e:#}")),
         }
@@ -421,9 +423,11 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<ExitCode> {
             write_changelog(&args.store, &args.package, v, dir)?;
         }
     }
-    let fetched = fetcher.http.fetched();
+    // The ratio is of the stored releases alone; the total also counts retries, index pages
+    // and releases that failed.
+    let total = fetcher.http.fetched();
     eprintln!(
-        "added {} release{} of {} ({}); fetched {}{} in {:.1}s",
+        "added {} release{} of {} ({}); read {}{}; {} transferred in all, in {:.1}s",
         added.len(),
         if added.len() == 1 { "" } else { "s" },
         args.package,
@@ -432,16 +436,17 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<ExitCode> {
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join(", "),
-        human_bytes(fetched),
+        human_bytes(used),
         if sizes > 0 {
             format!(
-                " of {} in artifacts ({:.1}%)",
+                " of {} in their artifacts ({:.1}%)",
                 human_bytes(sizes),
-                percent(fetched, sizes)
+                percent(used, sizes)
             )
         } else {
             String::new()
         },
+        human_bytes(total),
         started.elapsed().as_secs_f64()
     );
     if failed.is_empty() {
@@ -454,8 +459,8 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// A stored release: its snapshot's path and its artifact's size.
-type Outcome = anyhow::Result<(String, Option<u64>)>;
+/// A stored release: its artifact's size, and the bytes fetched for it.
+type Outcome = anyhow::Result<(Option<u64>, u64)>;
 
 /// The changelog of `version` against the release before it in the store folder.
 fn write_changelog(

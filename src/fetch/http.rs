@@ -210,7 +210,7 @@ impl Http {
                 .parse()
                 .expect("a valid header value"),
         );
-        let what = format!("index page {}", redact(url));
+        let what = "the index page".to_string();
         let mut attempt = 0;
         loop {
             let response = self.send(url, headers.clone(), &what).await?;
@@ -288,6 +288,14 @@ impl Http {
                 }
                 Err(FetchError::Body { reason, .. }) => {
                     self.pause(url, what, &mut attempt, (reason, None)).await?
+                }
+                Err(FetchError::TooLarge { .. }) => {
+                    return Err(FetchError::BadRange {
+                        url: redact(url),
+                        detail: format!(
+                        "the body is longer than the {expected} bytes its Content-Range announces"
+                    ),
+                    })
                 }
                 Err(e) => return Err(e),
             }

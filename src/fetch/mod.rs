@@ -48,12 +48,10 @@ pub enum FetchError {
     TooLarge { url: String, limit: u64 },
     #[error("{url} answered a range request wrongly: {detail}")]
     BadRange { url: String, detail: String },
-    #[error("`{filename}` is damaged: {source}")]
-    Zip {
-        filename: String,
-        #[source]
-        source: ZipError,
-    },
+    // The zip error is part of the message, so it is not also exposed as the source: error
+    // chains (`{:#}`) would print it twice.
+    #[error("`{filename}` is damaged: {error}")]
+    Zip { filename: String, error: ZipError },
     #[error("`{filename}` does not match its sha256 in the index (expected {expected}, got {actual}); the download or the index is corrupt, so nothing was snapshotted")]
     Hash {
         filename: String,
@@ -201,7 +199,8 @@ impl Fetcher {
         file: &IndexFile,
         package: Option<&str>,
     ) -> Result<Fetched, FetchError> {
-        if let (Some(c), Some(sha)) = (&self.cache, &file.sha256) {
+        // `--full` promises a verified download, so it does not take the cache's word.
+        if let (Some(c), Some(sha), false) = (&self.cache, &file.sha256, self.full) {
             if let Some(members) = c.members(sha) {
                 return Ok(Fetched {
                     members,
@@ -242,9 +241,9 @@ impl Fetcher {
 
     async fn ranged(&self, file: &IndexFile, package: Option<&str>) -> Result<Fetched, FetchError> {
         let url = &file.url;
-        let zip_err = |source| FetchError::Zip {
+        let zip_err = |error| FetchError::Zip {
             filename: file.filename.clone(),
-            source,
+            error,
         };
         let what = format!("the central directory of {}", file.filename);
         let (mut tail_start, mut tail, total) = match self
@@ -376,6 +375,16 @@ impl Fetcher {
                     let owned;
                     let (buf, start): (&[u8], u64) = if plan.start >= tail_start {
                         (slice(tail, tail_start, plan.start, plan.end), plan.start)
+                    } else if plan.end > tail_start {
+                        // The range runs into the tail already in hand: fetch only the part
+                        // before it.
+                        let head = self.span(&file.url, plan.start, tail_start, what).await?;
+                        owned = [
+                            head.as_slice(),
+                            slice(tail, tail_start, tail_start, plan.end),
+                        ]
+                        .concat();
+                        (&owned, plan.start)
                     } else {
                         owned = self.span(&file.url, plan.start, plan.end, what).await?;
                         (&owned, plan.start)
@@ -386,9 +395,9 @@ impl Fetcher {
                             let e = &entries[i];
                             zipread::extract_member(buf, start, e, limit)
                                 .map(|bytes| (e.name.clone(), bytes))
-                                .map_err(|source| FetchError::Zip {
+                                .map_err(|error| FetchError::Zip {
                                     filename: file.filename.clone(),
-                                    source,
+                                    error,
                                 })
                         })
                         .collect::<Result<Vec<_>, FetchError>>()
@@ -515,9 +524,9 @@ pub fn members_of_zip(
     package: Option<&str>,
     limits: Limits,
 ) -> Result<Members, FetchError> {
-    let zip_err = |source| FetchError::Zip {
+    let zip_err = |error| FetchError::Zip {
         filename: filename.to_string(),
-        source,
+        error,
     };
     let total = bytes.len() as u64;
     let loc = match zipread::find_central_directory(bytes, 0, total).map_err(zip_err)? {

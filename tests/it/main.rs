@@ -5,5 +5,6 @@ mod check;
 mod committed;
 mod common;
 mod diff_cli;
+mod fetch;
 mod releases;
 mod snapshot_fixtures;
