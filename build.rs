@@ -46,4 +46,41 @@ fn main() {
         }
     }
     std::fs::write(out, blob).expect("writable OUT_DIR");
+    diff_fingerprint();
+}
+
+/// A fingerprint of the code that computes diffs (the diff and the snapshot model), for the
+/// cache of computed diffs: a build whose diff code differs never reads another's entries,
+/// even when the crate version is the same.
+fn diff_fingerprint() {
+    use std::hash::Hasher;
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir)
+            .expect("readable source folder")
+            .flatten()
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for dir in ["src/diff", "src/snapshot"] {
+        println!("cargo:rerun-if-changed={dir}");
+        walk(Path::new(dir), &mut files);
+    }
+    files.sort();
+    // SipHash with fixed keys: the same sources give the same fingerprint on every build.
+    let mut h = std::hash::DefaultHasher::new();
+    for f in &files {
+        h.write(f.to_string_lossy().as_bytes());
+        h.write(&std::fs::read(f).expect("readable source"));
+    }
+    println!(
+        "cargo:rustc-env=APIDRIFT_DIFF_FINGERPRINT={:016x}",
+        h.finish()
+    );
 }

@@ -68,7 +68,8 @@ pub struct SpanKnowledge {
 const SPAN_BATCH: usize = 4;
 
 /// Builds [`SpanKnowledge`]. Each consecutive diff is cached in the user's cache directory,
-/// keyed by both releases' bytes and this build's version, so a later run over the same span
+/// keyed by both releases' bytes and a fingerprint of the diff code (see `build.rs`), so a
+/// later run over the same span
 /// only loads its two ends. `APIDRIFT_NO_CACHE=1` turns the cache off.
 pub fn span_knowledge(
     source: &StoreArgs,
@@ -90,7 +91,7 @@ pub fn span_knowledge(
                         "{:016x}-{:016x}-{}.json",
                         w[0],
                         w[1],
-                        env!("CARGO_PKG_VERSION")
+                        env!("APIDRIFT_DIFF_FINGERPRINT")
                     )))
                 })
                 .collect()

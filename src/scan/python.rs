@@ -4,8 +4,6 @@
 //! chains, and `try/except ImportError` fallbacks (the fallback branch serves old versions and
 //! is not a use).
 
-use std::collections::HashMap;
-
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
@@ -79,7 +77,7 @@ pub fn uses_in(
 
 #[derive(Default)]
 struct Scope {
-    names: HashMap<String, Binding>,
+    names: rustc_hash::FxHashMap<String, Binding>,
     stars: Vec<String>,
 }
 
