@@ -7,7 +7,7 @@ use std::path::Path;
 fn main() {
     println!("cargo:rerun-if-changed=snapshots");
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("bundle.bin");
-    let mut entries: Vec<(String, String, Vec<u8>)> = Vec::new();
+    let mut entries: Vec<(String, String, u64, Vec<u8>)> = Vec::new();
     if let Ok(packages) = std::fs::read_dir("snapshots") {
         for package in packages.flatten().filter(|e| e.path().is_dir()) {
             println!("cargo:rerun-if-changed={}", package.path().display());
@@ -24,29 +24,70 @@ fn main() {
                     continue;
                 };
                 let bytes = std::fs::read(&path).expect("readable snapshot");
-                let mut enc =
-                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-                enc.write_all(&bytes).expect("compressing to memory");
                 entries.push((
                     package.file_name().to_string_lossy().into_owned(),
                     version.to_string(),
-                    enc.finish().expect("compressing to memory"),
+                    digest(&bytes),
+                    gzip(&bytes),
+                ));
+            }
+            // Precomputed consecutive diffs (see `apidrift sync`), bundled under the name
+            // `diffs/<old>..<new>`, which is no version.
+            let diffs = package.path().join("diffs");
+            for file in std::fs::read_dir(&diffs).into_iter().flatten().flatten() {
+                let path = file.path();
+                let Some(stem) = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(|n| n.strip_suffix(".json"))
+                else {
+                    continue;
+                };
+                let bytes = std::fs::read(&path).expect("readable diff");
+                entries.push((
+                    package.file_name().to_string_lossy().into_owned(),
+                    format!("diffs/{stem}"),
+                    0,
+                    gzip(&bytes),
                 ));
             }
         }
     }
     entries.sort();
-    // Layout: count, then per entry: package, version, data, each length-prefixed (u32 LE).
+    // Layout: count, then per entry: package, name (a version, or `diffs/<old>..<new>`), the
+    // digest of a snapshot's uncompressed bytes (u64 LE; 0 for diffs), data; each length-prefixed (u32 LE).
     let mut blob = Vec::new();
     blob.extend((entries.len() as u32).to_le_bytes());
-    for (package, version, data) in &entries {
-        for part in [package.as_bytes(), version.as_bytes(), data.as_slice()] {
+    for (package, version, digest, data) in &entries {
+        let digest = digest.to_le_bytes();
+        for part in [
+            package.as_bytes(),
+            version.as_bytes(),
+            &digest,
+            data.as_slice(),
+        ] {
             blob.extend((part.len() as u32).to_le_bytes());
             blob.extend(part);
         }
     }
     std::fs::write(out, blob).expect("writable OUT_DIR");
     diff_fingerprint();
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).expect("compressing to memory");
+    enc.finish().expect("compressing to memory")
+}
+
+/// Must equal `snapshot::store::digest`: a bundled release and the same file in a store
+/// folder have the same digest.
+fn digest(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(bytes);
+    h.write_usize(bytes.len());
+    h.finish()
 }
 
 /// A fingerprint of the code that computes diffs (the diff and the snapshot model), for the
@@ -77,7 +118,14 @@ fn diff_fingerprint() {
     let mut h = std::hash::DefaultHasher::new();
     for f in &files {
         h.write(f.to_string_lossy().as_bytes());
-        h.write(&std::fs::read(f).expect("readable source"));
+        // Whitespace is left out so that `cargo fmt` alone does not invalidate stored diffs.
+        let text = std::fs::read(f).expect("readable source");
+        h.write(
+            &text
+                .into_iter()
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect::<Vec<u8>>(),
+        );
     }
     println!(
         "cargo:rustc-env=APIDRIFT_DIFF_FINGERPRINT={:016x}",

@@ -255,6 +255,8 @@ async fn release_snapshot(
         file.filename,
         snap.version
     );
+    // What came from the cache was not read now: leave it out of the ratio.
+    let size = size.filter(|_| bytes > 0);
     Ok((snap, line, size, bytes))
 }
 
@@ -299,6 +301,10 @@ pub struct SyncArgs {
     /// List the releases that would be added, and stop.
     #[arg(long)]
     pub dry_run: bool,
+    /// Only bring the store's precomputed diffs (`<store>/<package>/diffs/`) up to date with
+    /// its snapshots and this build; no index is needed.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub diffs_only: bool,
     #[command(flatten)]
     pub net: NetArgs,
 }
@@ -317,6 +323,14 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&folder)
         .with_context(|| format!("cannot create the store folder `{}`", folder.display()))?;
     let _lock = lock(&folder, args.wait)?;
+    if args.diffs_only {
+        let n = super::span::refresh_store_diffs(&args.store, &args.package)?;
+        eprintln!(
+            "{n} precomputed diff files written or removed in `{}`",
+            folder.display()
+        );
+        return Ok(ExitCode::from(super::EXIT_CLEAN));
+    }
 
     let config = args.net.config()?;
     let progress = Progress::new();
@@ -339,6 +353,11 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<ExitCode> {
         .filter(|(v, _)| in_span(v) && !stored.contains(v))
         .collect();
     if missing.is_empty() {
+        // A new build may compute diffs differently: keep the store's in step.
+        let n = super::span::refresh_store_diffs(&args.store, &args.package)?;
+        if n > 0 {
+            eprintln!("{n} precomputed diff files brought up to date");
+        }
         eprintln!(
             "nothing to do: `{}` holds all {total} releases of {} on the index{}",
             folder.display(),
@@ -418,6 +437,7 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<ExitCode> {
         }
     }
     added.sort();
+    super::span::refresh_store_diffs(&args.store, &args.package)?;
     if let Some(dir) = &args.changelog_dir {
         for v in &added {
             write_changelog(&args.store, &args.package, v, dir)?;

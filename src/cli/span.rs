@@ -67,42 +67,92 @@ pub struct SpanKnowledge {
 /// releases) would otherwise need gigabytes.
 const SPAN_BATCH: usize = 4;
 
-/// Builds [`SpanKnowledge`]. Each consecutive diff is cached in the user's cache directory,
-/// keyed by both releases' bytes and a fingerprint of the diff code (see `build.rs`), so a
-/// later run over the same span
-/// only loads its two ends. `APIDRIFT_NO_CACHE=1` turns the cache off.
+/// A consecutive diff as stored (by `sync` in the store, by `check` in the user's cache), with
+/// what it was computed from: both releases' digests and the diff code's fingerprint. An entry
+/// that does not match all three is not used.
+#[derive(Serialize, serde::Deserialize)]
+pub struct StoredDiff {
+    pub old: String,
+    pub new: String,
+    pub old_digest: String,
+    pub new_digest: String,
+    pub fingerprint: String,
+    pub changes: Vec<Change>,
+}
+
+/// The build's fingerprint of the diff code (see `build.rs`).
+pub const DIFF_FINGERPRINT: &str = env!("APIDRIFT_DIFF_FINGERPRINT");
+
+impl StoredDiff {
+    fn parse(text: &str, old: u64, new: u64) -> Option<Vec<Change>> {
+        let d: StoredDiff = serde_json::from_str(text).ok()?;
+        (d.fingerprint == DIFF_FINGERPRINT
+            && d.old_digest == format!("{old:016x}")
+            && d.new_digest == format!("{new:016x}"))
+        .then_some(d.changes)
+    }
+
+    fn to_json(old: &Release, new: &Release, digests: (u64, u64), changes: &[Change]) -> String {
+        let d = StoredDiff {
+            old: old.version.to_string(),
+            new: new.version.to_string(),
+            old_digest: format!("{:016x}", digests.0),
+            new_digest: format!("{:016x}", digests.1),
+            fingerprint: DIFF_FINGERPRINT.to_string(),
+            changes: changes.to_vec(),
+        };
+        // Pretty: the stored ones are committed, and a reviewer reads their git diff.
+        serde_json::to_string_pretty(&d).expect("diffs serialise") + "\n"
+    }
+}
+
+/// Builds [`SpanKnowledge`]. Each consecutive diff comes from the store (precomputed by
+/// `sync`), else from the user's cache, else is computed (and cached); entries are used only
+/// when made from the same bytes by the same diff code. So a span whose diffs are known loads
+/// only its two ends. `APIDRIFT_NO_CACHE=1` computes everything.
 pub fn span_knowledge(
     source: &StoreArgs,
     from: Option<&str>,
     to: Option<&str>,
 ) -> anyhow::Result<SpanKnowledge> {
     let releases = span_releases(source, from, to)?;
-    let cache = diff_cache_dir();
-    let keys: Vec<Option<PathBuf>> = match &cache {
-        Some(dir) => {
-            let digests = releases
-                .par_iter()
-                .map(store::release_digest)
-                .collect::<Result<Vec<u64>, _>>()?;
-            digests
-                .windows(2)
-                .map(|w| {
-                    Some(dir.join(format!(
-                        "{:016x}-{:016x}-{}.json",
-                        w[0],
-                        w[1],
-                        env!("APIDRIFT_DIFF_FINGERPRINT")
-                    )))
-                })
-                .collect()
-        }
-        None => vec![None; releases.len().saturating_sub(1)],
+    let store = source.store();
+    let reuse = !std::env::var_os("APIDRIFT_NO_CACHE").is_some_and(|v| !v.is_empty() && v != "0");
+    let cache = diff_cache_dir().filter(|_| reuse);
+    let digests: Vec<u64> = if reuse {
+        releases
+            .par_iter()
+            .map(store::release_digest)
+            .collect::<Result<_, _>>()?
+    } else {
+        Vec::new()
     };
-    let cached: Vec<Option<Vec<Change>>> = keys
-        .par_iter()
-        .map(|k| {
-            let bytes = std::fs::read(k.as_ref()?).ok()?;
-            serde_json::from_slice(&bytes).ok()
+    let keys: Vec<Option<PathBuf>> = (0..releases.len().saturating_sub(1))
+        .map(|i| {
+            cache.as_ref().map(|dir| {
+                dir.join(format!(
+                    "{:016x}-{:016x}-{DIFF_FINGERPRINT}.json",
+                    digests[i],
+                    digests[i + 1]
+                ))
+            })
+        })
+        .collect();
+    let cached: Vec<Option<Vec<Change>>> = (0..keys.len())
+        .into_par_iter()
+        .map(|i| {
+            if !reuse {
+                return None;
+            }
+            let (a, b) = (&releases[i], &releases[i + 1]);
+            let (da, db) = (digests[i], digests[i + 1]);
+            store
+                .stored_diff(&source.package, &a.version, &b.version)
+                .and_then(|t| StoredDiff::parse(&t, da, db))
+                .or_else(|| {
+                    let text = std::fs::read_to_string(keys[i].as_ref()?).ok()?;
+                    StoredDiff::parse(&text, da, db)
+                })
         })
         .collect();
     let ends = || -> anyhow::Result<(Snapshot, Snapshot)> {
@@ -156,10 +206,16 @@ pub fn span_knowledge(
         Some(t) => t,
         None => (first.clone(), public_first.clone()),
     };
-    for (key, (diff, hit)) in keys.iter().zip(diffs.iter().zip(&cached)) {
+    for (i, (key, (diff, hit))) in keys.iter().zip(diffs.iter().zip(&cached)).enumerate() {
         if let (Some(path), None) = (key, hit) {
+            let text = StoredDiff::to_json(
+                &releases[i],
+                &releases[i + 1],
+                (digests[i], digests[i + 1]),
+                diff,
+            );
             // A cache that cannot be written only costs time on the next run.
-            let _ = write_cache_entry(path, diff);
+            let _ = write_atomically(path, text.as_bytes());
         }
     }
     Ok(SpanKnowledge {
@@ -172,20 +228,69 @@ pub fn span_knowledge(
 }
 
 fn diff_cache_dir() -> Option<PathBuf> {
-    if std::env::var_os("APIDRIFT_NO_CACHE").is_some_and(|v| !v.is_empty() && v != "0") {
-        return None;
-    }
     crate::fetch::cache::Cache::default_root()
         .map(|root| crate::fetch::cache::Cache::new(root).root().join("diffs"))
 }
 
-fn write_cache_entry(path: &std::path::Path, diff: &[Change]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(std::path::Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    serde_json::to_writer(&mut tmp, diff)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+/// Brings `<store>/<package>/diffs/` up to date with the store folder's releases: one file per
+/// consecutive pair, made by this build's diff code from the current bytes. Entries that are
+/// current stay untouched; stale ones are rewritten, orphans removed. Returns how many files
+/// were written or removed.
+pub fn refresh_store_diffs(dir: &std::path::Path, package: &str) -> anyhow::Result<usize> {
+    let store = store::Store::without_bundle(dir);
+    let releases = match store.releases(package) {
+        Ok(r) => r,
+        Err(store::StoreError::NoPackage { .. }) => return Ok(0),
+        Err(e) => return Err(e.into()),
+    };
+    let digests = releases
+        .par_iter()
+        .map(store::release_digest)
+        .collect::<Result<Vec<u64>, _>>()?;
+    let diffs_dir = store::diffs_dir(dir, package);
+    let wanted: Vec<String> = releases
+        .windows(2)
+        .map(|w| format!("{}..{}.json", w[0].version, w[1].version))
+        .collect();
+    let stale: Vec<usize> = (0..wanted.len())
+        .filter(|&i| {
+            std::fs::read_to_string(diffs_dir.join(&wanted[i]))
+                .ok()
+                .and_then(|t| StoredDiff::parse(&t, digests[i], digests[i + 1]))
+                .is_none()
+        })
+        .collect();
+    let mut touched = 0;
+    for i in &stale {
+        let (a, b) = (&releases[*i], &releases[*i + 1]);
+        let (old, new) = rayon::join(|| store::load_release(a), || store::load_release(b));
+        let changes: Vec<Change> = consecutive_diffs(&[old?, new?])?
+            .into_iter()
+            .flatten()
+            .collect();
+        let text = StoredDiff::to_json(a, b, (digests[*i], digests[*i + 1]), &changes);
+        let path = diffs_dir.join(&wanted[*i]);
+        write_atomically(&path, text.as_bytes())
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+        touched += 1;
+    }
+    for entry in std::fs::read_dir(&diffs_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".json") && !wanted.contains(&name) {
+            std::fs::remove_file(entry.path())
+                .with_context(|| format!("cannot remove `{}`", entry.path().display()))?;
+            touched += 1;
+        }
+    }
+    Ok(touched)
+}
+
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    super::snapshot::write_atomically(path, bytes)
 }
 
 /// The diffs of consecutive releases, oldest first.

@@ -39,8 +39,14 @@ impl Cache {
         &self.root
     }
 
-    fn members_path(&self, sha256: &str) -> PathBuf {
-        self.root.join("members").join(format!("{sha256}.zip"))
+    /// The members of one package of the artifact (`--package`), or of the package its
+    /// metadata names.
+    fn members_path(&self, sha256: &str, package: Option<&str>) -> PathBuf {
+        let name = match package {
+            Some(p) => format!("{sha256}-{p}.zip"),
+            None => format!("{sha256}.zip"),
+        };
+        self.root.join("members").join(name)
     }
 
     fn listing_path(&self, project_url: &str) -> PathBuf {
@@ -50,8 +56,8 @@ impl Cache {
 
     /// The cached members of the artifact with this sha256. A damaged entry counts as a miss
     /// (and is fetched again), never as sources.
-    pub fn members(&self, sha256: &str) -> Option<Members> {
-        let path = self.members_path(sha256);
+    pub fn members(&self, sha256: &str, package: Option<&str>) -> Option<Members> {
+        let path = self.members_path(sha256, package);
         let bytes = std::fs::read(&path).ok()?;
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
         let mut metadata = Vec::new();
@@ -70,8 +76,13 @@ impl Cache {
         Some(Members { metadata, sources })
     }
 
-    pub fn store_members(&self, sha256: &str, members: &Members) -> Result<(), FetchError> {
-        let path = self.members_path(sha256);
+    pub fn store_members(
+        &self,
+        sha256: &str,
+        package: Option<&str>,
+        members: &Members,
+    ) -> Result<(), FetchError> {
+        let path = self.members_path(sha256, package);
         let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
@@ -140,12 +151,13 @@ mod tests {
             metadata: vec![("pkg-1.0.dist-info/METADATA".into(), b"Name: pkg\n".to_vec())],
             sources: vec![("pkg/__init__.py".into(), b"x = 1\n".to_vec())],
         };
-        assert!(cache.members("ab").is_none());
-        cache.store_members("ab", &members).unwrap();
-        let back = cache.members("ab").unwrap();
+        assert!(cache.members("ab", None).is_none());
+        cache.store_members("ab", None, &members).unwrap();
+        assert!(cache.members("ab", Some("other")).is_none());
+        let back = cache.members("ab", None).unwrap();
         assert_eq!(back.metadata, members.metadata);
         assert_eq!(back.sources, members.sources);
-        std::fs::write(cache.members_path("ab"), b"not a zip").unwrap();
-        assert!(cache.members("ab").is_none());
+        std::fs::write(cache.members_path("ab", None), b"not a zip").unwrap();
+        assert!(cache.members("ab", None).is_none());
     }
 }

@@ -42,8 +42,8 @@ impl Default for HttpOptions {
 /// torch are about 1 MB.
 const MAX_PAGE_BYTES: usize = 64 << 20;
 
-/// A `Retry-After` longer than this is not honoured as such: a nightly job should fail and try
-/// again tomorrow rather than sleep for hours.
+/// No wait is longer than this, whatever `Retry-After` or the backoff says: a nightly job
+/// should fail and try again tomorrow rather than sleep for hours.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 
 pub struct Http {
@@ -165,6 +165,15 @@ impl Http {
                         what: what.to_string(),
                     })
                 }
+                // A redirect loop or a malformed request will not go better the next time.
+                Err(e) if e.is_redirect() || e.is_builder() => {
+                    return Err(FetchError::GaveUp {
+                        url: redact(url),
+                        what: what.to_string(),
+                        attempts: attempt + 1,
+                        last: describe(&e),
+                    })
+                }
                 Err(e) => (describe(&e), None),
             };
             self.pause(url, what, &mut attempt, why).await?;
@@ -188,7 +197,12 @@ impl Http {
             });
         }
         *attempt += 1;
-        let backoff = self.options.backoff * 2u32.saturating_pow(*attempt - 1);
+        let backoff = self
+            .options
+            .backoff
+            .checked_mul(1 << (*attempt - 1).min(20))
+            .unwrap_or(MAX_RETRY_AFTER)
+            .min(MAX_RETRY_AFTER);
         let wait = wait.map(|w| w.min(MAX_RETRY_AFTER)).unwrap_or(backoff);
         self.log(&format!(
             "retry {attempt}/{} of {what} in {:.1}s: {why}",
@@ -337,10 +351,14 @@ impl Http {
     /// the index gives no sizes).
     pub async fn content_length(&self, url: &Url) -> Option<u64> {
         let r = self.client.head(url.clone()).send().await.ok()?;
+        // The header itself: reqwest's `content_length()` describes the (empty) body of a
+        // HEAD answer. Zero is as good as unknown for choosing the smallest wheel.
         r.status()
             .is_success()
-            .then(|| r.content_length())
+            .then(|| r.headers().get(reqwest::header::CONTENT_LENGTH))
             .flatten()
+            .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok())
+            .filter(|&n| n > 0)
     }
 }
 

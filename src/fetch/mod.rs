@@ -138,7 +138,9 @@ impl Fetcher {
                 let (body, content_type, final_url) = self.http.get_page(&url).await?;
                 let files = index::parse_project_page(&body, content_type.as_deref(), &final_url)?;
                 if let Some(c) = &self.cache {
-                    c.store_listing(url.as_str(), &files)?;
+                    if let Err(e) = c.store_listing(url.as_str(), &files) {
+                        self.http.log(&format!("warning: {e}"));
+                    }
                 }
                 files
             };
@@ -201,7 +203,7 @@ impl Fetcher {
     ) -> Result<Fetched, FetchError> {
         // `--full` promises a verified download, so it does not take the cache's word.
         if let (Some(c), Some(sha), false) = (&self.cache, &file.sha256, self.full) {
-            if let Some(members) = c.members(sha) {
+            if let Some(members) = c.members(sha, package) {
                 return Ok(Fetched {
                     members,
                     artifact: artifact(file, sha),
@@ -233,8 +235,25 @@ impl Fetcher {
                 Err(e) => return Err(e),
             }
         };
+        let total: u64 = fetched
+            .members
+            .sources
+            .iter()
+            .map(|(_, b)| b.len() as u64)
+            .sum();
+        if total > self.limits.max_total_bytes {
+            return Err(SourceError::TooLarge {
+                path: file.filename.clone().into(),
+                member: "(all sources together)".into(),
+                limit: self.limits.max_total_bytes,
+            }
+            .into());
+        }
         if let Some(c) = &self.cache {
-            c.store_members(&fetched.artifact.sha256, &fetched.members)?;
+            // A cache that cannot be written costs a fetch next time, not this run.
+            if let Err(e) = c.store_members(&fetched.artifact.sha256, package, &fetched.members) {
+                self.http.log(&format!("warning: {e}"));
+            }
         }
         Ok(fetched)
     }

@@ -57,10 +57,18 @@ impl Release {
     }
 }
 
-/// The snapshots compiled into the binary (see `build.rs`): (package, version, gzip bytes).
-fn bundle() -> &'static [(String, String, &'static [u8])] {
-    static BUNDLE: std::sync::OnceLock<Vec<(String, String, &'static [u8])>> =
-        std::sync::OnceLock::new();
+/// One entry compiled into the binary (see `build.rs`).
+struct Bundled {
+    package: String,
+    /// A version, or `diffs/<old>..<new>` for a precomputed diff.
+    name: String,
+    /// [`digest`] of a snapshot's uncompressed bytes.
+    digest: u64,
+    gzip: &'static [u8],
+}
+
+fn bundle() -> &'static [Bundled] {
+    static BUNDLE: std::sync::OnceLock<Vec<Bundled>> = std::sync::OnceLock::new();
     BUNDLE.get_or_init(|| {
         let blob: &'static [u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bundle.bin"));
         let mut at = 0;
@@ -78,11 +86,41 @@ fn bundle() -> &'static [(String, String, &'static [u8])] {
                     take(n)
                 };
                 let package = String::from_utf8_lossy(part()).into_owned();
-                let version = String::from_utf8_lossy(part()).into_owned();
-                (package, version, part())
+                let name = String::from_utf8_lossy(part()).into_owned();
+                let digest = u64::from_le_bytes(part().try_into().expect("eight bytes"));
+                Bundled {
+                    package,
+                    name,
+                    digest,
+                    gzip: part(),
+                }
             })
             .collect()
     })
+}
+
+fn gunzip(data: &[u8], what: &str) -> Result<String, StoreError> {
+    use std::io::Read;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(data)
+        .read_to_string(&mut text)
+        .map_err(|e| StoreError::Io {
+            path: what.into(),
+            source: e,
+        })?;
+    Ok(text)
+}
+
+/// The fingerprint of a snapshot's bytes that keys precomputed diffs. Must equal `digest` in
+/// `build.rs`, so that a bundled release and the same file in a store folder agree. SipHash
+/// with fixed keys: stable across runs, and not an adversarial setting (a wrong entry can only
+/// come from the user's own store or cache).
+pub fn digest(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(bytes);
+    h.write_usize(bytes.len());
+    h.finish()
 }
 
 impl Store {
@@ -144,11 +182,12 @@ impl Store {
             }
         }
         if self.bundled {
-            for (i, (p, v, _)) in bundle().iter().enumerate() {
-                let Ok(version) = Version::from_str(v) else {
+            for (i, b) in bundle().iter().enumerate() {
+                let Ok(version) = Version::from_str(&b.name) else {
                     continue;
                 };
-                if p == package && !releases.iter().any(|r: &Release| r.version == version) {
+                if b.package == package && !releases.iter().any(|r: &Release| r.version == version)
+                {
                     releases.push(Release {
                         version,
                         origin: Origin::Bundled(i),
@@ -190,15 +229,7 @@ pub fn load_release(release: &Release) -> Result<Snapshot, StoreError> {
     match &release.origin {
         Origin::File(path) => load_file(path),
         Origin::Bundled(i) => {
-            use std::io::Read;
-            let (_, _, data) = &bundle()[*i];
-            let mut text = String::new();
-            flate2::read::GzDecoder::new(*data)
-                .read_to_string(&mut text)
-                .map_err(|e| StoreError::Io {
-                    path: release.describe().into(),
-                    source: e,
-                })?;
+            let text = gunzip(bundle()[*i].gzip, &release.describe())?;
             from_yaml_str(&text).map_err(|e| StoreError::Read {
                 path: release.describe().into(),
                 source: e,
@@ -207,28 +238,43 @@ pub fn load_release(release: &Release) -> Result<Snapshot, StoreError> {
     }
 }
 
-/// A fingerprint of a stored release's bytes, for caches of what is computed from it (a
-/// non-cryptographic hash: the cache is the user's own, and the key guards against stale
-/// entries, not against an adversary).
+/// [`digest`] of a stored release's bytes (precomputed for bundled ones).
 pub fn release_digest(release: &Release) -> Result<u64, StoreError> {
-    use std::hash::Hasher;
-    let mut h = rustc_hash::FxHasher::default();
     match &release.origin {
-        Origin::File(path) => {
-            let bytes = std::fs::read(path).map_err(|e| StoreError::Io {
+        Origin::File(path) => std::fs::read(path)
+            .map(|bytes| digest(&bytes))
+            .map_err(|e| StoreError::Io {
                 path: path.into(),
                 source: e,
-            })?;
-            h.write(&bytes);
-            h.write_usize(bytes.len());
-        }
-        Origin::Bundled(i) => {
-            let (_, _, data) = &bundle()[*i];
-            h.write(data);
-            h.write_usize(data.len());
-        }
+            }),
+        Origin::Bundled(i) => Ok(bundle()[*i].digest),
     }
-    Ok(h.finish())
+}
+
+impl Store {
+    /// The precomputed diff of two consecutive releases, as stored by `sync`: the store
+    /// folder's `<package>/diffs/<old>..<new>.json`, else the bundled one. The caller checks
+    /// that it was made from these releases' bytes by this build's diff code.
+    pub fn stored_diff(&self, package: &str, old: &Version, new: &Version) -> Option<String> {
+        let name = format!("{old}..{new}");
+        let path = diffs_dir(&self.dir, package).join(format!("{name}.json"));
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            return Some(text);
+        }
+        if !self.bundled {
+            return None;
+        }
+        let name = format!("diffs/{name}");
+        let b = bundle()
+            .iter()
+            .find(|b| b.package == package && b.name == name)?;
+        gunzip(b.gzip, &name).ok()
+    }
+}
+
+/// Where `sync` keeps the precomputed diffs of a package's consecutive releases.
+pub fn diffs_dir(store: &Path, package: &str) -> PathBuf {
+    store.join(package).join("diffs")
 }
 
 pub fn load_file(path: &Path) -> Result<Snapshot, StoreError> {

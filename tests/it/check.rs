@@ -177,40 +177,57 @@ fn rules_are_documented() {
 }
 
 #[test]
-fn the_diff_cache_changes_nothing_but_time() {
+fn precomputed_and_cached_diffs_change_nothing_but_time() {
+    // A store folder whose 2.4.1 differs from the bundled one in its bytes (not its API): the
+    // bundled diffs around it no longer match, so those two are computed and cached; the
+    // other four come from the bundle.
+    let store = tempfile::tempdir().unwrap();
+    let folder = store.path().join("torch");
+    std::fs::create_dir_all(&folder).unwrap();
+    let original = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots/torch/2.4.1.yaml"),
+    )
+    .unwrap();
+    let renamed = original.replacen("-macosx_11_0_arm64.whl", "-macosx_11_0_arm64-copy.whl", 1);
+    assert_ne!(renamed, original);
+    std::fs::write(folder.join("2.4.1.yaml"), renamed).unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let run = |cached: bool| {
+    let run = |reuse: bool| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_apidrift"));
         c.args([
             "check", "project", "--from", "2.3.0", "--to", "2.6.0", "--format", "json",
         ])
+        .arg("--store")
+        .arg(store.path())
         .current_dir(fixtures())
         .env("APIDRIFT_CACHE_DIR", cache.path());
-        if !cached {
+        if !reuse {
             c.env("APIDRIFT_NO_CACHE", "1");
         }
         c.output().unwrap()
     };
-    let uncached = run(false);
+    let computed = run(false);
+    assert!(
+        !cache.path().join("v1").exists(),
+        "APIDRIFT_NO_CACHE writes nothing"
+    );
     let cold = run(true);
-    let entries = |dir: &Path| -> Vec<std::path::PathBuf> {
-        std::fs::read_dir(dir.join("v1/diffs"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect()
-    };
-    // 2.3.0, 2.3.1, 2.4.0, 2.4.1, 2.5.0, 2.5.1, 2.6.0: six consecutive diffs.
-    let files = entries(cache.path());
-    assert_eq!(files.len(), 6, "{files:?}");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(cache.path().join("v1/diffs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    // 2.4.0 → 2.4.1 and 2.4.1 → 2.5.0.
+    assert_eq!(files.len(), 2, "{files:?}");
     let warm = run(true);
     // A damaged entry is a miss, recomputed and rewritten.
     std::fs::write(&files[0], b"{not json").unwrap();
     let repaired = run(true);
-    assert!(std::fs::read(&files[0]).unwrap().starts_with(b"["));
-    assert_eq!(uncached.status.code(), Some(1));
-    assert!(text(&uncached).contains("AD00"), "{}", text(&uncached));
+    assert!(std::fs::read(&files[0]).unwrap().starts_with(b"{\n"));
+    assert_eq!(computed.status.code(), Some(1));
+    assert!(text(&computed).contains("AD00"), "{}", text(&computed));
     for out in [&cold, &warm, &repaired] {
-        assert_eq!(out.status.code(), uncached.status.code());
-        assert_eq!(text(out), text(&uncached));
+        assert_eq!(out.status.code(), computed.status.code());
+        assert_eq!(text(out), text(&computed));
     }
 }

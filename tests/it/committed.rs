@@ -89,3 +89,28 @@ fn committed_snapshots_know_the_landmarks() {
         Some("torch.linalg.eigh")
     );
 }
+
+#[test]
+fn committed_diffs_are_current() {
+    // Precomputed diffs let `check` load only the two ends of a span; they must be made from
+    // these snapshots by this build's diff code, or they are silently unused.
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots/torch");
+    let dst = dir.path().join("torch");
+    std::fs::create_dir_all(dst.join("diffs")).unwrap();
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, dst.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    for entry in std::fs::read_dir(src.join("diffs")).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, dst.join("diffs").join(p.file_name().unwrap())).unwrap();
+    }
+    let touched = apidrift::cli::span::refresh_store_diffs(dir.path(), "torch").unwrap();
+    assert_eq!(
+        touched, 0,
+        "snapshots/torch/diffs is stale for this build; run `cargo run --release -- sync torch --diffs-only`"
+    );
+}
