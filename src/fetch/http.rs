@@ -137,14 +137,15 @@ impl Http {
     }
 
     /// Sends a request until it succeeds, retrying what is worth retrying. `what` names the
-    /// request in log lines and errors.
+    /// request in log lines and errors. `attempt` is shared with the caller's retries of the
+    /// body, so `--retries` bounds a request's attempts in all.
     pub async fn send(
         &self,
         url: &Url,
         headers: HeaderMap,
         what: &str,
+        attempt: &mut u32,
     ) -> Result<Response, FetchError> {
-        let mut attempt = 0;
         loop {
             let result = self
                 .client
@@ -170,13 +171,13 @@ impl Http {
                     return Err(FetchError::GaveUp {
                         url: redact(url),
                         what: what.to_string(),
-                        attempts: attempt + 1,
+                        attempts: *attempt + 1,
                         last: describe(&e),
                     })
                 }
                 Err(e) => (describe(&e), None),
             };
-            self.pause(url, what, &mut attempt, why).await?;
+            self.pause(url, what, attempt, why).await?;
         }
     }
 
@@ -227,7 +228,7 @@ impl Http {
         let what = "the index page".to_string();
         let mut attempt = 0;
         loop {
-            let response = self.send(url, headers.clone(), &what).await?;
+            let response = self.send(url, headers.clone(), &what, &mut attempt).await?;
             let content_type = response
                 .headers()
                 .get(CONTENT_TYPE)
@@ -256,7 +257,7 @@ impl Http {
         headers.insert(RANGE, range.header().parse().expect("a valid header value"));
         let mut attempt = 0;
         loop {
-            let response = self.send(url, headers.clone(), what).await?;
+            let response = self.send(url, headers.clone(), what, &mut attempt).await?;
             if response.status() == StatusCode::OK {
                 return Ok(RangeReply::Whole(response));
             }

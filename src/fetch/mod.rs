@@ -468,7 +468,11 @@ impl Fetcher {
         let (bytes, sha256) = loop {
             let r = match response.take() {
                 Some(r) => r,
-                None => self.http.send(&file.url, Default::default(), &what).await?,
+                None => {
+                    self.http
+                        .send(&file.url, Default::default(), &what, &mut attempt)
+                        .await?
+                }
             };
             match self.download(r, file).await {
                 Ok(done) => break done,
