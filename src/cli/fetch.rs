@@ -401,7 +401,7 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<ExitCode> {
                                 .await?;
                         let path = folder.join(format!("{v}.yaml"));
                         let text = snapshot::to_yaml_string(&snap);
-                        super::snapshot::write_atomically(&path, text.as_bytes())
+                        snapshot::store::write_atomically(&path, text.as_bytes())
                             .with_context(|| format!("cannot write `{}`", path.display()))?;
                         log(&line);
                         Ok((size, bytes))
@@ -507,7 +507,7 @@ fn write_changelog(
             .collect();
         changes::markdown(&title, &all)
     };
-    super::snapshot::write_atomically(&path, text.as_bytes())
+    snapshot::store::write_atomically(&path, text.as_bytes())
         .with_context(|| format!("cannot write the changelog `{}`", path.display()))?;
     Ok(())
 }

@@ -64,7 +64,7 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<ExitCode> {
     }
     let text = snapshot::to_yaml_string(&snap);
     match &args.output {
-        Some(path) => write_atomically(path, text.as_bytes())
+        Some(path) => snapshot::store::write_atomically(path, text.as_bytes())
             .with_context(|| format!("cannot write snapshot to `{}`", path.display()))?,
         None => {
             let mut out = std::io::stdout().lock();
@@ -77,24 +77,4 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::from(super::EXIT_CLEAN))
-}
-
-/// Writes via a temporary file in the same directory and a rename, so a reader never sees a
-/// half-written snapshot.
-pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }

@@ -215,7 +215,7 @@ pub fn span_knowledge(
                 diff,
             );
             // A cache that cannot be written only costs time on the next run.
-            let _ = write_atomically(path, text.as_bytes());
+            let _ = store::write_atomically(path, text.as_bytes());
         }
     }
     Ok(SpanKnowledge {
@@ -270,7 +270,7 @@ pub fn refresh_store_diffs(dir: &std::path::Path, package: &str) -> anyhow::Resu
             .collect();
         let text = StoredDiff::to_json(a, b, (digests[*i], digests[*i + 1]), &changes);
         let path = diffs_dir.join(&wanted[*i]);
-        write_atomically(&path, text.as_bytes())
+        store::write_atomically(&path, text.as_bytes())
             .with_context(|| format!("cannot write `{}`", path.display()))?;
         touched += 1;
     }
@@ -287,10 +287,6 @@ pub fn refresh_store_diffs(dir: &std::path::Path, package: &str) -> anyhow::Resu
         }
     }
     Ok(touched)
-}
-
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    super::snapshot::write_atomically(path, bytes)
 }
 
 /// The diffs of consecutive releases, oldest first.

@@ -148,8 +148,7 @@ fn read_zip_members(
         .filter_map(|i| archive.name_for_index(i).map(|n| (i, n.to_string())))
         .collect();
 
-    let wanted_meta =
-        |n: &str| is_top_dist_info_file(n, "METADATA") || is_top_dist_info_file(n, "top_level.txt");
+    let wanted_meta = is_metadata_member;
     let is_source = |n: &str| is_source_member(n, package);
     let read = |wanted: &dyn Fn(&str) -> bool| -> Result<Vec<(String, Vec<u8>)>, SourceError> {
         let picked: Vec<&(usize, String)> = names.iter().filter(|(_, n)| wanted(n)).collect();
@@ -217,6 +216,26 @@ fn read_member(
     Ok(buf)
 }
 
+/// The dist-info files that name the distribution, its version and its packages.
+pub(crate) fn is_metadata_member(name: &str) -> bool {
+    is_top_dist_info_file(name, "METADATA") || is_top_dist_info_file(name, "top_level.txt")
+}
+
+/// The import name whose sources to read: `package`, else the one the metadata names.
+pub(crate) fn package_to_read(
+    path: &Path,
+    metadata: &[(String, Vec<u8>)],
+    package: Option<&str>,
+) -> Result<String, SourceError> {
+    match package {
+        Some(p) => Ok(p.to_string()),
+        None => {
+            let (dist, _) = choose_dist_info(path, metadata, None)?;
+            Ok(package_name_for(metadata, &dist, None))
+        }
+    }
+}
+
 /// A Python source of the package (of any package when `None`) in a wheel's member list.
 pub(crate) fn is_source_member(name: &str, package: Option<&str>) -> bool {
     (name.ends_with(".py") || name.ends_with(".pyi"))
@@ -228,7 +247,7 @@ pub(crate) fn is_source_member(name: &str, package: Option<&str>) -> bool {
         && !name.contains(".data/")
 }
 
-pub(crate) fn is_top_dist_info_file(name: &str, file: &str) -> bool {
+fn is_top_dist_info_file(name: &str, file: &str) -> bool {
     match name.split_once('/') {
         Some((dir, rest)) => dir.ends_with(".dist-info") && rest == file,
         None => false,
@@ -322,7 +341,7 @@ fn collect_dir_sources(
 
 /// Picks the distribution: the one for `package` when given (by name or by its
 /// `top_level.txt`), else the only one. Returns its name and version.
-pub(crate) fn choose_dist_info(
+fn choose_dist_info(
     path: &Path,
     metadata: &[(String, Vec<u8>)],
     package: Option<&str>,
@@ -406,11 +425,7 @@ pub fn normalise_dist_name(name: &str) -> String {
 
 /// The import name: `--package`, else the single entry of `top_level.txt`, else the
 /// distribution name with `-` as `_`.
-pub(crate) fn package_name_for(
-    metadata: &[(String, Vec<u8>)],
-    dist: &str,
-    package: Option<&str>,
-) -> String {
+fn package_name_for(metadata: &[(String, Vec<u8>)], dist: &str, package: Option<&str>) -> String {
     if let Some(p) = package {
         return p.to_string();
     }

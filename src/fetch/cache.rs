@@ -124,19 +124,11 @@ impl Cache {
     }
 }
 
-/// Via a temporary file and a rename: an interrupted run leaves no half-written entry, and two
-/// runs writing the same entry both leave a whole one.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FetchError> {
-    let err = |e: std::io::Error| FetchError::Cache {
+    crate::snapshot::store::write_atomically(path, bytes).map_err(|e| FetchError::Cache {
         path: path.to_path_buf(),
         reason: e.to_string(),
-    };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(err)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
-    tmp.write_all(bytes).map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+    })
 }
 
 #[cfg(test)]

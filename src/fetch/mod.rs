@@ -305,72 +305,38 @@ impl Fetcher {
             }
         };
         let cd_end = loc.offset.saturating_add(loc.size);
+        let mut bytes = tail.len() as u64;
         let cd: Vec<u8> = if loc.offset >= tail_start {
             slice(&tail, tail_start, loc.offset, cd_end).to_vec()
         } else {
             requests += 1;
-            self.span(url, loc.offset, cd_end, &what).await?
+            let cd = self.span(url, loc.offset, cd_end, &what).await?;
+            bytes += cd.len() as u64;
+            cd
         };
         let entries = zipread::parse_central_directory(&cd, loc).map_err(zip_err)?;
         let meta: Vec<usize> = (0..entries.len())
-            .filter(|&i| {
-                let n = &entries[i].name;
-                source::is_top_dist_info_file(n, "METADATA")
-                    || source::is_top_dist_info_file(n, "top_level.txt")
-            })
+            .filter(|&i| source::is_metadata_member(&entries[i].name))
             .collect();
-        let (metadata, r) = self
+        let (metadata, r, b) = self
             .read_members(file, &entries, &meta, loc.offset, (&tail, tail_start))
             .await?;
-        requests += r;
-        let package = match package {
-            Some(p) => p.to_string(),
-            None => {
-                let shown = Path::new(&file.filename);
-                let (dist, _) = source::choose_dist_info(shown, &metadata, None)?;
-                source::package_name_for(&metadata, &dist, None)
-            }
-        };
+        (requests, bytes) = (requests + r, bytes + b);
+        let package = source::package_to_read(Path::new(&file.filename), &metadata, package)?;
         let wanted: Vec<usize> = (0..entries.len())
             .filter(|&i| source::is_source_member(&entries[i].name, Some(&package)))
             .collect();
-        let (sources, r) = self
+        let (sources, r, b) = self
             .read_members(file, &entries, &wanted, loc.offset, (&tail, tail_start))
             .await?;
-        requests += r;
+        (requests, bytes) = (requests + r, bytes + b);
         Ok(Fetched {
             members: Members { metadata, sources },
             artifact: artifact(file, file.sha256.as_deref().unwrap_or_default()),
-            // Counted from what was used; retried attempts show in the client's total.
-            bytes: self.last_ranged_bytes(&tail, &cd, tail_start, loc.offset)
-                + self.planned_bytes(&entries, &meta, &wanted, loc.offset, tail_start),
+            // Retried attempts are not counted here; they show in the client's total.
+            bytes,
             via: Via::Ranges { requests },
         })
-    }
-
-    fn last_ranged_bytes(&self, tail: &[u8], cd: &[u8], tail_start: u64, cd_offset: u64) -> u64 {
-        tail.len() as u64
-            + if cd_offset >= tail_start {
-                0
-            } else {
-                cd.len() as u64
-            }
-    }
-
-    /// Bytes of the planned ranges that lie before the tail (those in it were not fetched).
-    fn planned_bytes(
-        &self,
-        entries: &[CdEntry],
-        meta: &[usize],
-        wanted: &[usize],
-        cd_offset: u64,
-        tail_start: u64,
-    ) -> u64 {
-        [meta, wanted]
-            .iter()
-            .flat_map(|w| zipread::plan_ranges(entries, w, cd_offset, MAX_GAP))
-            .map(|p| p.end.min(tail_start).saturating_sub(p.start))
-            .sum()
     }
 
     /// Reads members by coalesced ranges (those inside the tail already fetched are cut from
@@ -382,9 +348,14 @@ impl Fetcher {
         wanted: &[usize],
         cd_offset: u64,
         (tail, tail_start): (&[u8], u64),
-    ) -> Result<(Vec<(String, Vec<u8>)>, usize), FetchError> {
+    ) -> Result<(Vec<(String, Vec<u8>)>, usize, u64), FetchError> {
         let plans = zipread::plan_ranges(entries, wanted, cd_offset, MAX_GAP);
         let requests = plans.iter().filter(|p| p.start < tail_start).count();
+        // What the requests bring: each range up to the tail already in hand.
+        let bytes = plans
+            .iter()
+            .map(|p| p.end.min(tail_start).saturating_sub(p.start))
+            .sum();
         let what = format!("the sources of {}", file.filename);
         let limit = self.limits.max_member_bytes;
         let parts: Vec<Vec<(String, Vec<u8>)>> = futures_util::stream::iter(plans)
@@ -427,7 +398,7 @@ impl Fetcher {
             .await?;
         let mut out: Vec<(String, Vec<u8>)> = parts.into_iter().flatten().collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok((out, requests))
+        Ok((out, requests, bytes))
     }
 
     /// Bytes `start..end` that must come back as asked: a server that now ignores ranges is
@@ -577,17 +548,8 @@ pub fn members_of_zip(
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     };
-    let metadata = take(&|n| {
-        source::is_top_dist_info_file(n, "METADATA")
-            || source::is_top_dist_info_file(n, "top_level.txt")
-    })?;
-    let package = match package {
-        Some(p) => p.to_string(),
-        None => {
-            let (dist, _) = source::choose_dist_info(Path::new(filename), &metadata, None)?;
-            source::package_name_for(&metadata, &dist, None)
-        }
-    };
+    let metadata = take(&source::is_metadata_member)?;
+    let package = source::package_to_read(Path::new(filename), &metadata, package)?;
     let sources = take(&|n| source::is_source_member(n, Some(&package)))?;
     Ok(Members { metadata, sources })
 }
