@@ -470,6 +470,43 @@ def _sort_lists(obj, key=None):
     return obj
 
 
+def _on_disk_modules():
+    """Public module names under torch's directory, found without importing torch: a check of
+    the walk (printed only; not part of the output)."""
+    import importlib.machinery
+    import importlib.util
+
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    suffixes = tuple(importlib.machinery.all_suffixes())
+    found = {PACKAGE}
+
+    def scan(directory, prefix):
+        try:
+            entries = sorted(os.listdir(directory))
+        except OSError:
+            return
+        for entry in entries:
+            full = os.path.join(directory, entry)
+            if os.path.isdir(full):
+                if entry.isidentifier() and not entry.startswith("_") and \
+                        os.path.isfile(os.path.join(full, "__init__.py")):
+                    found.add(prefix + entry)
+                    scan(full, prefix + entry + ".")
+                continue
+            for suffix in suffixes:
+                if entry.endswith(suffix):
+                    stem = entry[: -len(suffix)]
+                    if stem.isidentifier() and not stem.startswith("_"):
+                        found.add(prefix + stem)
+                    break
+
+    for location in spec.submodule_search_locations:
+        scan(location, PACKAGE + ".")
+    return found
+
+
 def parent(args):
     import platform
 
@@ -566,6 +603,11 @@ def parent(args):
              wall, data["seconds"]["import"], data["seconds"]["inspect"], os.path.getsize(out), out))
     for name, why in sorted(doc["failed"].items()):
         print("  failed %s: %s" % (name, why))
+    disk = _on_disk_modules()
+    if disk is not None:
+        seen = {k for k, m in mods.items() if m.get("origin") != "attribute"} | set(doc["failed"])
+        print("  check: %d public modules on disk; on disk but not walked: %s; walked but not on "
+              "disk: %s" % (len(disk), sorted(disk - seen) or "none", sorted(seen - disk) or "none"))
     if not args.keep_work:
         import shutil
 
