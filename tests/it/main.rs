@@ -6,5 +6,6 @@ mod committed;
 mod common;
 mod diff_cli;
 mod fetch;
+mod install;
 mod releases;
 mod snapshot_fixtures;
