@@ -80,55 +80,38 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     enc.finish().expect("compressing to memory")
 }
 
-/// Must equal `snapshot::store::digest`: a bundled release and the same file in a store
-/// folder have the same digest.
-fn digest(bytes: &[u8]) -> u64 {
-    use std::hash::Hasher;
-    let mut h = std::hash::DefaultHasher::new();
-    h.write(bytes);
-    h.write_usize(bytes.len());
-    h.finish()
-}
+// The library's digest, compiled in here too: a bundled release and the same file in a store
+// folder must have the same digest.
+#[path = "src/util/digest.rs"]
+mod stable_digest;
+use stable_digest::digest;
 
-/// A fingerprint of the code that computes diffs (the diff and the snapshot model), for the
-/// cache of computed diffs: a build whose diff code differs never reads another's entries,
-/// even when the crate version is the same.
+/// A fingerprint of the code that shapes a stored diff's data: the diff itself (surface,
+/// moves, signatures, the severity policy) and the snapshot model it reads (resolution,
+/// stability, the reader). Consumers of diffs (tiers, timelines, the store, rendering in
+/// `report`) are left out, so editing them keeps the committed diffs current. A build whose
+/// fingerprint differs never reads another's entries, even when the crate version is the same.
 fn diff_fingerprint() {
-    use std::hash::Hasher;
-    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir)
-            .expect("readable source folder")
-            .flatten()
-        {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    for dir in ["src/diff", "src/snapshot"] {
-        println!("cargo:rerun-if-changed={dir}");
-        walk(Path::new(dir), &mut files);
-    }
-    files.sort();
-    // SipHash with fixed keys: the same sources give the same fingerprint on every build.
-    let mut h = std::hash::DefaultHasher::new();
-    for f in &files {
-        h.write(f.to_string_lossy().as_bytes());
+    const SHAPING: &[&str] = &[
+        "src/diff/mod.rs",
+        "src/diff/policy.rs",
+        "src/diff/signature.rs",
+        "src/snapshot/fast.rs",
+        "src/snapshot/mod.rs",
+        "src/snapshot/yaml.rs",
+    ];
+    let mut parts: Vec<Vec<u8>> = Vec::new();
+    for f in SHAPING {
+        println!("cargo:rerun-if-changed={f}");
+        parts.push(f.as_bytes().to_vec());
         // Whitespace is left out so that `cargo fmt` alone does not invalidate stored diffs.
         let text = std::fs::read(f).expect("readable source");
-        h.write(
-            &text
-                .into_iter()
+        parts.push(
+            text.into_iter()
                 .filter(|b| !b.is_ascii_whitespace())
-                .collect::<Vec<u8>>(),
+                .collect(),
         );
     }
-    println!(
-        "cargo:rustc-env=APIDRIFT_DIFF_FINGERPRINT={:016x}",
-        h.finish()
-    );
+    let fingerprint = stable_digest::digest_parts(parts.iter().map(Vec::as_slice));
+    println!("cargo:rustc-env=APIDRIFT_DIFF_FINGERPRINT={fingerprint:016x}");
 }

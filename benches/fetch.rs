@@ -134,8 +134,7 @@ fn main() {
     };
     let remote = |full: bool| {
         let fetcher = Fetcher {
-            http: Http::new(HttpOptions::default(), Arc::new(|l: &str| eprintln!("{l}")))
-                .expect("a client"),
+            http: Http::new(HttpOptions::default(), Arc::new(Lines)).expect("a client"),
             cache: None,
             offline: false,
             full,
@@ -206,4 +205,13 @@ fn main() {
 
 fn ratio(a: Duration, b: Duration) -> f64 {
     a.as_secs_f64() / b.as_secs_f64().max(1e-9)
+}
+
+/// Retries and fallbacks on standard error, as the CLI shows them without a terminal.
+struct Lines;
+
+impl apidrift::progress::Reporter for Lines {
+    fn line(&self, text: &str) {
+        eprintln!("{text}");
+    }
 }

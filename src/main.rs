@@ -1,3 +1,7 @@
+//! The `apidrift` binary: parse arguments, call the library, print, exit.
+
+mod cli;
+
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -8,12 +12,12 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = apidrift::cli::Cli::parse();
-    match apidrift::cli::run(cli) {
+    let cli = cli::Cli::parse();
+    match cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
-            ExitCode::from(apidrift::cli::EXIT_ERROR)
+            ExitCode::from(cli::EXIT_ERROR)
         }
     }
 }

@@ -1,18 +1,16 @@
-use std::collections::BTreeMap;
+//! `apidrift check`: the pre-upgrade scan.
+
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Args, ValueEnum};
-use rayon::prelude::*;
 
-use super::diff::StoreArgs;
-use crate::report::findings::{self, Report};
-use crate::scan::files::{self, Problem};
-use crate::scan::python::Use;
-use crate::scan::rules::Level;
-use crate::scan::{config, file_uses, findings, project, Finding, Knowledge, Selection};
+use super::args::StoreArgs;
+use apidrift::report::{self, Format};
+use apidrift::scan::rules::Level;
+use apidrift::scan::{self, CheckSettings};
+use apidrift::span::DiffSources;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum CheckFormat {
@@ -72,262 +70,54 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let root = project_root(&args.paths);
-    let cfg = config::load(&root)?;
-    let store = args.source.store();
-    let package = &args.source.package;
-    let releases = store.releases(package)?;
-    let to = match args.to.as_deref().or(cfg.to.as_deref()) {
-        Some(v) => store.find(package, v)?.version,
-        None => releases[releases.len() - 1].version.clone(),
+    // `APIDRIFT_NO_CACHE=1` computes every diff: for benchmarks and tests of that path.
+    let reuse = !std::env::var_os("APIDRIFT_NO_CACHE").is_some_and(|v| !v.is_empty() && v != "0");
+    let settings = CheckSettings {
+        paths: args.paths,
+        from: args.from,
+        to: args.to,
+        select: args.select,
+        ignore: args.ignore,
+        exclude: args.exclude,
+        store: args.source.store(),
+        package: args.source.package.clone(),
+        diffs: DiffSources {
+            reuse,
+            cache_dir: apidrift::fetch::cache::Cache::default_root().map(|root| {
+                apidrift::fetch::cache::Cache::new(root)
+                    .root()
+                    .join("diffs")
+            }),
+        },
     };
-    let (from, why) = match args.from.as_deref().or(cfg.from.as_deref()) {
-        Some(v) => (store.find(package, v)?.version, "given".to_string()),
-        None => {
-            let declared = project::declarations(&root, package);
-            let stored: Vec<_> = releases.iter().map(|r| r.version.clone()).collect();
-            match project::infer_from(&declared, package, &stored)? {
-                Some((v, why)) => (v, why),
-                None => anyhow::bail!(
-                    "cannot tell which `{package}` release `{}` uses: no requirement, pyproject.toml, setup.cfg, environment.yml or lock file declares it; pass `--from VERSION`",
-                    root.display()
-                ),
+    let report = scan::check(&settings)?;
+    let format = match args.format {
+        CheckFormat::Human => {
+            eprintln!(
+                "checking {} {} → {} ({})",
+                report.package, report.from, report.to, report.why
+            );
+            Format::Human {
+                color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             }
         }
+        CheckFormat::Json => Format::Json,
+        CheckFormat::Sarif => Format::Sarif,
+        CheckFormat::Github => Format::Github,
     };
-    anyhow::ensure!(from <= to, "`--from {from}` is newer than `--to {to}`");
-    let mut exclude = globset::GlobSetBuilder::new();
-    for g in args.exclude.iter().chain(&cfg.exclude) {
-        exclude.add(
-            globset::Glob::new(g)
-                .with_context(|| format!("`{g}` is not a valid --exclude glob"))?,
-        );
-    }
-    let exclude = exclude.build()?;
-    let mut per_file = Vec::new();
-    for (glob, codes) in &cfg.per_file_ignores {
-        per_file.push((
-            globset::Glob::new(glob)
-                .with_context(|| format!("`{glob}` in per-file-ignores is not a valid glob"))?
-                .compile_matcher(),
-            codes.clone(),
-        ));
-    }
-    let selection = Selection {
-        select: args.select.iter().chain(&cfg.select).cloned().collect(),
-        ignore: args.ignore.iter().chain(&cfg.ignore).cloned().collect(),
-        per_file_ignores: per_file,
-        root: display(&root),
-    };
-    for code in selection.select.iter().chain(&selection.ignore) {
-        anyhow::ensure!(
-            code == "ALL" || crate::scan::rules::find(code).is_some(),
-            "`{code}` is not a rule; `apidrift rule` lists them"
-        );
-    }
-
-    if matches!(args.format, CheckFormat::Human) {
-        eprintln!("checking {package} {from} → {to} ({why})");
-    }
-    let (paths, mut problems) = files::collect(&args.paths, &exclude);
-    // Loading the releases and composing their diffs needs no user code, and parsing the user
-    // code needs no releases: do both at once.
-    let (knowledge, parsed) = rayon::join(
-        || -> anyhow::Result<Knowledge> {
-            let span = super::span::span_knowledge(
-                &args.source,
-                Some(&from.to_string()),
-                Some(&to.to_string()),
-            )?;
-            Ok(Knowledge::new(
-                span.first,
-                span.last,
-                span.changes,
-                span.public_first,
-                span.public_last,
-            ))
-        },
-        || {
-            paths
-                .par_iter()
-                .map(|p| parse_file(p, package))
-                .collect::<Vec<_>>()
-        },
-    );
-    let knowledge = knowledge?;
-    let results: Vec<FileResult> = parsed
-        .into_par_iter()
-        .map(|(shown, units, uses, probs)| {
-            let pieces: Vec<(Option<usize>, &str)> =
-                units.iter().map(|u| (u.cell, u.source.as_str())).collect();
-            let found = findings(&shown, &pieces, &uses, &knowledge, &selection);
-            let sources = units
-                .into_iter()
-                .map(|u| ((u.path, u.cell), u.source))
-                .collect();
-            (found, probs, sources)
-        })
-        .collect();
-    let mut all = Vec::new();
-    let mut sources = BTreeMap::new();
-    for (f, p, s) in results {
-        all.extend(f);
-        problems.extend(p);
-        sources.extend(s);
-    }
-    all.sort_by(|a, b| {
-        (&a.path, a.cell, a.line, a.column, a.code)
-            .cmp(&(&b.path, b.cell, b.line, b.column, b.code))
-    });
-    let (from_s, to_s) = (from.to_string(), to.to_string());
-    let report = Report {
-        findings: &all,
-        problems: &problems,
-        sources: &sources,
-        from: &from_s,
-        to: &to_s,
-        files: paths.len(),
-    };
-    let text = match args.format {
-        CheckFormat::Human => findings::human(
-            &report,
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-        ),
-        CheckFormat::Json => findings::json(&report),
-        CheckFormat::Sarif => findings::sarif(&report),
-        CheckFormat::Github => {
-            let mut t = findings::github(&report);
-            t.push_str(&findings::summary(&report));
-            t.push('\n');
-            t
-        }
-    };
-    super::print(&text)?;
+    super::print(&report::emitter(format).findings(&report)?)?;
     let threshold = match args.fail_on {
         FailOn::Error => Some(Level::Error),
         FailOn::Warning => Some(Level::Warning),
         FailOn::Info => Some(Level::Info),
         FailOn::Never => None,
     };
-    let code = if !problems.is_empty() {
+    let code = if !report.problems.is_empty() {
         super::EXIT_ERROR
-    } else if threshold.is_some_and(|t| all.iter().any(|f| f.level <= t)) {
+    } else if threshold.is_some_and(|t| report.worst().is_some_and(|w| w <= t)) {
         super::EXIT_FINDINGS
     } else {
         super::EXIT_CLEAN
     };
     Ok(ExitCode::from(code))
-}
-
-/// One file read and parsed: its shown path, its units (the file, or notebook cells), the
-/// uses found in them, and what could not be read or parsed.
-type ParsedFile = (String, Vec<files::Unit>, Vec<(usize, Use)>, Vec<Problem>);
-
-fn parse_file(p: &Path, package: &str) -> ParsedFile {
-    let shown = display(p);
-    let mut probs = Vec::new();
-    let units = match files::read(p, &shown) {
-        Ok(units) => units,
-        Err(problem) => return (shown, vec![], vec![], vec![problem]),
-    };
-    let mut kept = Vec::new();
-    let mut modules = Vec::new();
-    for u in units {
-        match ruff_python_parser::parse_module(&u.source) {
-            Ok(m) => {
-                modules.push(m);
-                kept.push(u);
-            }
-            Err(e) => {
-                let (line, col) =
-                    crate::scan::LineIndex::new(&u.source).position(e.location.start().to_usize());
-                let at = match u.cell {
-                    Some(c) => format!("cell {c}, line {line}, column {col}"),
-                    None => format!("line {line}, column {col}"),
-                };
-                probs.push(Problem {
-                    path: u.path.clone(),
-                    message: format!("syntax error at {at}: {}", e.error),
-                });
-            }
-        }
-    }
-    let syntax: Vec<&ruff_python_ast::ModModule> = modules.iter().map(|m| m.syntax()).collect();
-    let uses = file_uses(package, &syntax);
-    (shown, kept, uses, probs)
-}
-
-/// What checking one file gives: findings, problems, and its sources for code frames.
-type FileResult = (
-    Vec<Finding>,
-    Vec<Problem>,
-    Vec<((String, Option<usize>), String)>,
-);
-
-/// The folder whose project files declare the version: the first path, or its folder.
-fn project_root(paths: &[PathBuf]) -> PathBuf {
-    let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
-    if first.is_dir() {
-        first
-    } else {
-        first
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("."))
-    }
-}
-
-fn display(p: &Path) -> String {
-    let s = p.display().to_string();
-    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
-}
-
-/// Explain a rule: what it does, why, an example.
-#[derive(Debug, Args)]
-pub struct RuleArgs {
-    /// A rule code (`AD003`) or name (`deprecated-api`); without one, list every rule.
-    pub rule: Option<String>,
-}
-
-pub fn rule(args: RuleArgs) -> anyhow::Result<ExitCode> {
-    use crate::scan::rules;
-    let text = match args.rule {
-        None => rules::ALL
-            .iter()
-            .map(|r| {
-                format!(
-                    "{} {:<22} {:<8} {}\n",
-                    r.code,
-                    r.name,
-                    r.level.as_str(),
-                    if r.default {
-                        "on"
-                    } else {
-                        "off unless selected"
-                    }
-                )
-            })
-            .collect(),
-        Some(key) => {
-            let r = rules::find(&key).with_context(|| {
-                let codes: Vec<&str> = rules::ALL.iter().map(|r| r.code).collect();
-                format!("`{key}` is not a rule; rules: {}", codes.join(", "))
-            })?;
-            format!(
-                "# {} ({}) — {}, {}\n\n{}\n",
-                r.code,
-                r.name,
-                r.level.as_str(),
-                if r.default {
-                    "on by default"
-                } else {
-                    "off unless selected"
-                },
-                r.doc
-            )
-        }
-    };
-    super::print(&text)?;
-    Ok(ExitCode::from(super::EXIT_CLEAN))
 }

@@ -1,12 +1,14 @@
-use std::io::Write;
+//! `apidrift snapshot`: one release's API surface.
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
 
-use crate::extract::{self, profile, Options};
-use crate::snapshot;
+use super::args::NetArgs;
+use apidrift::extract::{self, profile, Options};
+use apidrift::{snapshot, sync};
 
 /// Extract the API surface of one release from its wheel, statically.
 ///
@@ -34,7 +36,7 @@ pub struct SnapshotArgs {
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
     #[command(flatten)]
-    pub net: super::fetch::NetArgs,
+    pub net: NetArgs,
 }
 
 pub fn run(args: SnapshotArgs) -> anyhow::Result<ExitCode> {
@@ -48,15 +50,20 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<ExitCode> {
         .source
         .to_str()
         .filter(|_| !args.source.exists())
-        .and_then(super::fetch::parse_pin);
+        .and_then(sync::parse_pin);
     let snap = match pin {
-        Some((name, version)) => super::fetch::snapshot_remote(
-            name,
-            version,
-            &args.net,
-            options.package.as_deref(),
-            options.profile.as_ref(),
-        )?,
+        Some((name, version)) => {
+            let (snap, line) = sync::snapshot_remote(
+                name,
+                version,
+                &args.net.options(),
+                options.package.as_deref(),
+                options.profile.as_ref(),
+                super::Terminal::shared(),
+            )?;
+            eprintln!("{line}");
+            snap
+        }
         None => extract::snapshot_path(&args.source, &options)?,
     };
     for s in &snap.skipped {
@@ -64,17 +71,9 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<ExitCode> {
     }
     let text = snapshot::to_yaml_string(&snap);
     match &args.output {
-        Some(path) => snapshot::store::write_atomically(path, text.as_bytes())
+        Some(path) => apidrift::util::write_atomically(path, text.as_bytes())
             .with_context(|| format!("cannot write snapshot to `{}`", path.display()))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            // A closed pipe (`| head`) is the reader's choice, not a failure.
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(e).context("cannot write snapshot to standard output");
-                }
-            }
-        }
+        None => super::print(&text).context("cannot write snapshot to standard output")?,
     }
     Ok(ExitCode::from(super::EXIT_CLEAN))
 }

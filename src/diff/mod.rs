@@ -6,7 +6,9 @@
 //! reported under its shortest public name; removals are reported per name (each import path
 //! breaks on its own), but not for members of something already reported removed.
 
+pub mod policy;
 pub mod signature;
+pub mod tiers;
 pub mod timeline;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -14,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::snapshot::{is_private_name, split_parent, Kind, Snapshot, Symbol, Tier};
+use policy::Facts;
 use signature::Signature;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -117,10 +120,13 @@ pub struct Change {
     pub new: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replacement: Option<String>,
-    /// For moves: where the definition is now.
+    /// For moves, and removed re-exports whose definition is still public: where the
+    /// definition is now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_symbol: Option<String>,
-    pub message: String,
+    /// For moves: the old path still re-exports the new definition.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shim: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
 }
@@ -222,16 +228,10 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn push(
-        &mut self,
-        kind: ChangeKind,
-        severity: Severity,
-        symbol: &str,
-        message: String,
-    ) -> &mut Change {
+    fn push(&mut self, kind: ChangeKind, symbol: &str, facts: Facts) -> &mut Change {
         self.out.push(Change {
             kind,
-            severity,
+            severity: policy::severity(kind, &facts),
             symbol: symbol.to_string(),
             old_version: self.old.snap.version.clone(),
             new_version: self.new.snap.version.clone(),
@@ -240,7 +240,7 @@ impl Ctx<'_> {
             new: None,
             replacement: None,
             new_symbol: None,
-            message,
+            shim: facts.shim,
             evidence: None,
         });
         self.out.last_mut().expect("just pushed")
@@ -302,20 +302,17 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
             .then(|| new_s.preferred(def))
             .flatten()
             .filter(|p| *p != *name);
-        let (severity, message) = if let Some(p) = relocated {
+        if let Some(p) = relocated {
             replacement = Some(p.to_string());
-            (
-                Severity::Info,
-                format!("`{name}` is no longer re-exported here; it is still public as `{p}`"),
-            )
-        } else if is_dunder(name) {
-            // `__str__` and friends fall back to a base class or `object`.
-            (Severity::Info, format!("`{name}` was removed"))
-        } else {
-            (Severity::Breaking, format!("`{name}` was removed"))
+        }
+        let facts = Facts {
+            still_public_elsewhere: relocated.is_some(),
+            dunder: is_dunder(name),
+            ..Facts::default()
         };
-        let c = ctx.push(ChangeKind::Removed, severity, name, message);
+        let c = ctx.push(ChangeKind::Removed, name, facts);
         c.old = Some(sym.kind.as_str().to_string());
+        c.new_symbol = relocated.map(str::to_string);
         c.replacement = replacement;
     }
     // The other moves: public paths kept as shims, and private paths whose definition is now
@@ -342,12 +339,7 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         if old.symbols.contains_key(def) && old_s.preferred(def).is_some() {
             continue;
         }
-        let c = ctx.push(
-            ChangeKind::Added,
-            Severity::Info,
-            name,
-            format!("`{name}` was added"),
-        );
+        let c = ctx.push(ChangeKind::Added, name, Facts::default());
         c.new = Some(sym.kind.as_str().to_string());
     }
 
@@ -516,15 +508,6 @@ fn find_moves(old: &Surface, new: &Surface) -> BTreeMap<String, Move> {
     moves
 }
 
-fn with_article(noun: &str) -> String {
-    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {noun}")
-}
-
 /// `__str__`, `__subclasshook__`: protocol methods users do not call by name.
 fn is_dunder(name: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or(name);
@@ -552,25 +535,12 @@ fn signatures_compatible(old: &Symbol, new: &Symbol) -> bool {
 }
 
 fn report_move(ctx: &mut Ctx, name: &str, m: &Move) {
-    let private_to_public = is_private_name(name) && !is_private_name(&m.to);
-    let (severity, message) = match (m.shim, private_to_public) {
-        (_, true) => (
-            Severity::Info,
-            format!("`{name}` is now public at `{}`", m.to),
-        ),
-        (true, false) => (
-            Severity::Deprecation,
-            format!(
-                "`{name}` moved to `{}`; the old path still re-exports it",
-                m.to
-            ),
-        ),
-        (false, false) => (
-            Severity::Breaking,
-            format!("`{name}` moved to `{}`; the old path is gone", m.to),
-        ),
+    let facts = Facts {
+        private_to_public: is_private_name(name) && !is_private_name(&m.to),
+        shim: m.shim,
+        ..Facts::default()
     };
-    let c = ctx.push(ChangeKind::Moved, severity, name, message);
+    let c = ctx.push(ChangeKind::Moved, name, facts);
     c.new_symbol = Some(m.to.clone());
     c.replacement = Some(m.to.clone());
     c.evidence = Some(m.because.to_string());
@@ -578,36 +548,19 @@ fn report_move(ctx: &mut Ctx, name: &str, m: &Move) {
 
 fn compare_definitions(ctx: &mut Ctx, shown: &str, name: &str, old: &Symbol, new: &Symbol) {
     if old.kind != new.kind {
-        // An attribute can hold anything (a namedtuple is a class at run time): a change from
-        // or to one says more about the source than about calls.
-        let severity = if old.kind == Kind::Attribute || new.kind == Kind::Attribute {
-            Severity::Info
-        } else if old.kind.is_callable() && new.kind.is_callable() {
-            Severity::Behaviour
-        } else {
-            Severity::Breaking
+        // An attribute can hold anything (a namedtuple is a class at run time).
+        let facts = Facts {
+            attribute_involved: old.kind == Kind::Attribute || new.kind == Kind::Attribute,
+            both_callable: old.kind.is_callable() && new.kind.is_callable(),
+            ..Facts::default()
         };
-        let c = ctx.push(
-            ChangeKind::KindChanged,
-            severity,
-            shown,
-            format!(
-                "`{shown}` changed from {} to {}",
-                with_article(old.kind.as_str()),
-                with_article(new.kind.as_str())
-            ),
-        );
+        let c = ctx.push(ChangeKind::KindChanged, shown, facts);
         c.old = Some(old.kind.as_str().into());
         c.new = Some(new.kind.as_str().into());
         return;
     }
     if let (Some(t), None) = (&new.tombstone, &old.tombstone) {
-        let c = ctx.push(
-            ChangeKind::Tombstoned,
-            Severity::Breaking,
-            shown,
-            format!("`{shown}` was removed: it still exists but always raises"),
-        );
+        let c = ctx.push(ChangeKind::Tombstoned, shown, Facts::default());
         c.replacement = t.replacement.clone();
         c.evidence = Some(t.evidence.clone());
         return;
@@ -616,17 +569,11 @@ fn compare_definitions(ctx: &mut Ctx, shown: &str, name: &str, old: &Symbol, new
     for base in old.bases.iter().filter(|b| !new.bases.contains(b)) {
         // Another package's class may well still be an ancestor through the new base, and a
         // private base was never something users could name.
-        let severity = if base.starts_with(&package) && !is_private_name(base) {
-            Severity::Breaking
-        } else {
-            Severity::Info
+        let facts = Facts {
+            public_package_base: base.starts_with(&package) && !is_private_name(base),
+            ..Facts::default()
         };
-        let c = ctx.push(
-            ChangeKind::BaseRemoved,
-            severity,
-            shown,
-            format!("`{shown}` no longer derives from `{base}`"),
-        );
+        let c = ctx.push(ChangeKind::BaseRemoved, shown, facts);
         c.old = Some(base.clone());
     }
     compare_signatures(ctx, shown, old, new);
@@ -638,21 +585,12 @@ fn compare_definitions(ctx: &mut Ctx, shown: &str, name: &str, old: &Symbol, new
         && old_tier.tier != Tier::Private
         && new_tier.tier != Tier::Private
     {
-        let (kind, severity, verb) = if new_tier.tier < old_tier.tier {
-            (ChangeKind::Promoted, Severity::Info, "promoted")
+        let kind = if new_tier.tier < old_tier.tier {
+            ChangeKind::Promoted
         } else {
-            (ChangeKind::Demoted, Severity::Behaviour, "demoted")
+            ChangeKind::Demoted
         };
-        let c = ctx.push(
-            kind,
-            severity,
-            shown,
-            format!(
-                "`{shown}` {verb} from {} to {}",
-                old_tier.tier.as_str(),
-                new_tier.tier.as_str()
-            ),
-        );
+        let c = ctx.push(kind, shown, Facts::default());
         c.old = Some(old_tier.tier.as_str().into());
         c.new = Some(new_tier.tier.as_str().into());
         c.evidence = Some(if new_tier.evidence.is_empty() {
@@ -710,45 +648,14 @@ fn compare_signatures(ctx: &mut Ctx, shown: &str, old: &Symbol, new: &Symbol) {
             continue;
         }
         // `_private` parameters and dunder methods are not called by users by name.
-        let severity = if c.breaking && !is_dunder(shown) && !c.parameter.starts_with('_') {
-            Severity::Breaking
-        } else if c.kind == ChangeKind::DefaultChanged {
-            Severity::Behaviour
-        } else {
-            Severity::Info
+        let facts = Facts {
+            breaks_calls: c.breaking,
+            dunder: is_dunder(shown),
+            private_parameter: c.parameter.starts_with('_'),
+            ..Facts::default()
         };
         let p = &c.parameter;
-        let message = match c.kind {
-            ChangeKind::ParameterRemoved => format!("`{shown}` lost parameter `{p}`"),
-            ChangeKind::ParameterRenamed => format!(
-                "`{shown}` renamed parameter `{p}` to `{}`",
-                c.new.as_deref().unwrap_or("?")
-            ),
-            ChangeKind::ParameterReordered => format!("`{shown}` moved parameter `{p}`"),
-            ChangeKind::ParameterAddedRequired => {
-                format!("`{shown}` has a new required parameter `{p}`")
-            }
-            ChangeKind::ParameterAddedOptional => {
-                format!("`{shown}` has a new optional parameter `{p}`")
-            }
-            ChangeKind::ParameterKindChanged => format!(
-                "`{shown}` parameter `{p}` became {} (was {})",
-                c.new.as_deref().unwrap_or("?"),
-                c.old.as_deref().unwrap_or("?")
-            ),
-            ChangeKind::DefaultChanged => format!(
-                "`{shown}` parameter `{p}` default changed from `{}` to `{}`",
-                c.old.as_deref().unwrap_or("?"),
-                c.new.as_deref().unwrap_or("?")
-            ),
-            ChangeKind::ReturnChanged => format!(
-                "`{shown}` returns `{}` (was `{}`)",
-                c.new.as_deref().unwrap_or("?"),
-                c.old.as_deref().unwrap_or("?")
-            ),
-            _ => format!("`{shown}` signature changed"),
-        };
-        let ch = ctx.push(c.kind, severity, shown, message);
+        let ch = ctx.push(c.kind, shown, facts);
         ch.parameter = (!p.is_empty()).then(|| p.clone());
         ch.old = c.old.clone().or(Some(old_sig.clone()));
         ch.new = c.new.clone().or(Some(new_sig.clone()));
@@ -768,16 +675,7 @@ fn compare_notices(ctx: &mut Ctx, shown: &str, old: &Symbol, new: &Symbol) {
         if old_keys.contains(&d.parameter) {
             continue;
         }
-        let message = match &d.parameter {
-            Some(p) => format!("`{shown}` parameter `{p}` is deprecated"),
-            None => format!("`{shown}` is deprecated"),
-        };
-        let c = ctx.push(
-            ChangeKind::Deprecated,
-            Severity::Deprecation,
-            shown,
-            message,
-        );
+        let c = ctx.push(ChangeKind::Deprecated, shown, Facts::default());
         c.parameter = d.parameter.clone();
         c.replacement = d.replacement.clone();
         c.new = Some(d.message.clone());
@@ -787,11 +685,7 @@ fn compare_notices(ctx: &mut Ctx, shown: &str, old: &Symbol, new: &Symbol) {
         if new_keys.contains(&d.parameter) || new.tombstone.is_some() {
             continue;
         }
-        let message = match &d.parameter {
-            Some(p) => format!("`{shown}` parameter `{p}` is no longer deprecated"),
-            None => format!("`{shown}` is no longer deprecated"),
-        };
-        let c = ctx.push(ChangeKind::Undeprecated, Severity::Info, shown, message);
+        let c = ctx.push(ChangeKind::Undeprecated, shown, Facts::default());
         c.parameter = d.parameter.clone();
         c.old = Some(d.message.clone());
         c.evidence = Some(d.evidence.clone());
@@ -809,22 +703,7 @@ fn compare_notices(ctx: &mut Ctx, shown: &str, old: &Symbol, new: &Symbol) {
         .iter()
         .filter(|d| !still.contains(&d.parameter))
     {
-        let message = match &d.parameter {
-            Some(p) => format!(
-                "`{shown}` changed behaviour for parameter `{p}`, as announced in {}",
-                ctx.old.snap.version
-            ),
-            None => format!(
-                "`{shown}` changed behaviour, as announced in {}",
-                ctx.old.snap.version
-            ),
-        };
-        let c = ctx.push(
-            ChangeKind::BehaviourChanged,
-            Severity::Behaviour,
-            shown,
-            message,
-        );
+        let c = ctx.push(ChangeKind::BehaviourChanged, shown, Facts::default());
         c.parameter = d.parameter.clone();
         c.old = Some(d.message.clone());
         c.evidence = Some(d.evidence.clone());

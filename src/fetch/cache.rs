@@ -125,7 +125,7 @@ impl Cache {
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FetchError> {
-    crate::snapshot::store::write_atomically(path, bytes).map_err(|e| FetchError::Cache {
+    crate::util::write_atomically(path, bytes).map_err(|e| FetchError::Cache {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, ACCEPT, CONTENT_RANGE, CONTENT_TYPE, RANGE, RETRY_AFTER};
@@ -12,9 +12,7 @@ use url::Url;
 
 use super::FetchError;
 use crate::index::redact;
-
-/// Where log lines go: a progress bar's `println` on a terminal, standard error otherwise.
-pub type Log = Arc<dyn Fn(&str) + Send + Sync>;
+use crate::progress::SharedReporter;
 
 #[derive(Debug, Clone)]
 pub struct HttpOptions {
@@ -49,7 +47,7 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 pub struct Http {
     client: reqwest::Client,
     options: HttpOptions,
-    log: Log,
+    reporter: SharedReporter,
     /// Body bytes received, over every request.
     fetched: AtomicU64,
     /// Hosts that answered a range request with the whole file: ask them for whole files.
@@ -69,7 +67,7 @@ pub enum RangeReply {
 }
 
 impl Http {
-    pub fn new(options: HttpOptions, log: Log) -> Result<Http, FetchError> {
+    pub fn new(options: HttpOptions, reporter: SharedReporter) -> Result<Http, FetchError> {
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("apidrift/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(options.timeout)
@@ -99,14 +97,15 @@ impl Http {
         Ok(Http {
             client,
             options,
-            log,
+            reporter,
             fetched: AtomicU64::new(0),
             no_ranges: Mutex::new(HashSet::new()),
         })
     }
 
+    /// Tells the run's reporter (retries, fallbacks, warnings).
     pub fn log(&self, line: &str) {
-        (self.log)(line)
+        self.reporter.line(line)
     }
 
     /// Body bytes received so far.

@@ -3,6 +3,7 @@
 //! Files are read ([`files`]), names resolved ([`python`]), and every use of a tracked package
 //! assessed against [`Knowledge`]: the two snapshots and the composed changes in between.
 
+mod check;
 pub mod config;
 pub mod files;
 pub mod project;
@@ -16,6 +17,8 @@ use serde::Serialize;
 use crate::diff::signature::{ParamKind, Signature};
 use crate::diff::{Change, ChangeKind};
 use crate::snapshot::{is_private_name, split_parent, Kind, Snapshot, Tier};
+use crate::util::LineIndex;
+pub use check::{check, CheckError, CheckReport, CheckSettings};
 use python::UseKind;
 use rules::{Level, Rule};
 
@@ -624,46 +627,6 @@ fn suppressed(map: &Suppressions, line: usize, rule: &Rule) -> bool {
         Some(Some(codes)) => codes
             .iter()
             .any(|c| c.eq_ignore_ascii_case(rule.code) || c == rule.name),
-    }
-}
-
-/// Byte offsets to 1-based line and column (columns in characters).
-pub struct LineIndex<'a> {
-    source: &'a str,
-    starts: Vec<usize>,
-}
-
-impl<'a> LineIndex<'a> {
-    pub fn new(source: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { source, starts }
-    }
-
-    pub fn position(&self, offset: usize) -> (usize, usize) {
-        let line = self.starts.partition_point(|&s| s <= offset);
-        let start = self.starts[line - 1];
-        (
-            line,
-            self.source[start..offset.min(self.source.len())]
-                .chars()
-                .count()
-                + 1,
-        )
-    }
-
-    pub fn line_text(&self, line: usize) -> &'a str {
-        let start = self
-            .starts
-            .get(line - 1)
-            .copied()
-            .unwrap_or(self.source.len());
-        let end = self
-            .starts
-            .get(line)
-            .map(|e| e - 1)
-            .unwrap_or(self.source.len());
-        &self.source[start..end.max(start)]
     }
 }
 

@@ -27,6 +27,8 @@ pub enum StoreError {
     Read { path: PathBuf, source: ReadError },
     #[error("`{0}` is not a PEP 440 version")]
     BadVersion(String),
+    #[error("`{0}` does not exist; give a snapshot file or a version in the store")]
+    NoSuchFile(String),
 }
 
 pub struct Store {
@@ -111,17 +113,9 @@ fn gunzip(data: &[u8], what: &str) -> Result<String, StoreError> {
     Ok(text)
 }
 
-/// The fingerprint of a snapshot's bytes that keys precomputed diffs. Must equal `digest` in
-/// `build.rs`, so that a bundled release and the same file in a store folder agree. SipHash
-/// with fixed keys: stable across runs, and not an adversarial setting (a wrong entry can only
-/// come from the user's own store or cache).
-pub fn digest(bytes: &[u8]) -> u64 {
-    use std::hash::Hasher;
-    let mut h = std::hash::DefaultHasher::new();
-    h.write(bytes);
-    h.write_usize(bytes.len());
-    h.finish()
-}
+/// The fingerprint of a snapshot's bytes that keys precomputed diffs; `build.rs` computes the
+/// bundled ones with the same code.
+pub use crate::util::digest::digest;
 
 impl Store {
     /// A store folder, with the bundled snapshots behind it.
@@ -223,6 +217,18 @@ impl Store {
     pub fn load(&self, package: &str, version: &str) -> Result<Snapshot, StoreError> {
         load_release(&self.find(package, version)?)
     }
+
+    /// A snapshot file, or a release version found in the store.
+    pub fn load_spec(&self, package: &str, spec: &str) -> Result<Snapshot, StoreError> {
+        let path = Path::new(spec);
+        if path.is_file() {
+            return load_file(path);
+        }
+        if spec.ends_with(".yaml") || spec.contains('/') {
+            return Err(StoreError::NoSuchFile(spec.to_string()));
+        }
+        self.load(package, spec)
+    }
 }
 
 pub fn load_release(release: &Release) -> Result<Snapshot, StoreError> {
@@ -275,21 +281,6 @@ impl Store {
 /// Where `sync` keeps the precomputed diffs of a package's consecutive releases.
 pub fn diffs_dir(store: &Path, package: &str) -> PathBuf {
     store.join(package).join("diffs")
-}
-
-/// Writes via a temporary file in the same directory and a rename, so a reader never sees a
-/// half-written file and an interrupted run leaves none behind.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 pub fn load_file(path: &Path) -> Result<Snapshot, StoreError> {

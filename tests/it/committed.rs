@@ -108,7 +108,7 @@ fn committed_diffs_are_current() {
         let p = entry.unwrap().path();
         std::fs::copy(&p, dst.join("diffs").join(p.file_name().unwrap())).unwrap();
     }
-    let touched = apidrift::cli::span::refresh_store_diffs(dir.path(), "torch").unwrap();
+    let touched = apidrift::span::refresh_store_diffs(dir.path(), "torch").unwrap();
     assert_eq!(
         touched, 0,
         "snapshots/torch/diffs is stale for this build; run `cargo run --release -- sync torch --diffs-only`"

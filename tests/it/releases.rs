@@ -33,7 +33,10 @@ fn render(changes: &[Change]) -> String {
                 out.push_str(&format!(" {key}={v:?}"));
             }
         }
-        out.push_str(&format!("\n    {}\n", c.message));
+        out.push_str(&format!(
+            "\n    {}\n",
+            apidrift::report::messages::message(c)
+        ));
     }
     if out.is_empty() {
         out.push_str("(no changes)\n");

@@ -1,52 +1,26 @@
-//! Change lists (diff, changelog, history) as human text, Markdown and JSON.
+//! Markdown changelogs: sections in the order a reader needs them, then new APIs by module.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use super::messages::{fix, message};
+use super::{change_summary, Emitter, Format, SpanHistories, Unsupported};
 use crate::diff::{Change, ChangeKind, Severity};
 
-/// One line per change: `breaking  removed  torch.foo: `torch.foo` was removed (use torch.bar)`.
-pub fn human(changes: &[Change]) -> String {
-    let mut out = String::new();
-    for c in changes {
-        let _ = write!(
-            out,
-            "{:<11} {:<24} {}",
-            c.severity.as_str(),
-            c.kind.as_str(),
-            c.message
-        );
-        if let Some(r) = fix(c) {
-            let _ = write!(out, " (use `{r}`)");
-        }
-        out.push('\n');
+pub struct Markdown;
+
+impl Emitter for Markdown {
+    fn format(&self) -> Format {
+        Format::Markdown
     }
-    let _ = writeln!(out, "{}", summary(changes));
-    out
-}
 
-/// The replacement, unless the message already names it.
-pub fn fix(c: &Change) -> Option<&str> {
-    c.replacement
-        .as_deref()
-        .filter(|r| !c.message.contains(&format!("`{r}`")))
-}
+    fn changes(&self, title: &str, changes: &[Change]) -> Result<String, Unsupported> {
+        Ok(changelog(title, changes))
+    }
 
-/// "3 breaking, 1 deprecation, 0 behaviour, 12 info".
-pub fn summary(changes: &[Change]) -> String {
-    let count = |s: Severity| changes.iter().filter(|c| c.severity == s).count();
-    format!(
-        "{} changes: {} breaking, {} deprecation, {} behaviour, {} info",
-        changes.len(),
-        count(Severity::Breaking),
-        count(Severity::Deprecation),
-        count(Severity::Behaviour),
-        count(Severity::Info)
-    )
-}
-
-pub fn json(changes: &[Change]) -> String {
-    serde_json::to_string_pretty(changes).expect("changes serialise") + "\n"
+    fn histories(&self, span: &SpanHistories) -> Result<String, Unsupported> {
+        Ok(changelog(&span.title, span.changes))
+    }
 }
 
 /// Sections of a changelog, in the order a reader needs them.
@@ -84,8 +58,11 @@ const SECTIONS: &[(&str, &[ChangeKind])] = &[
 ];
 
 /// A Markdown changelog: the sections above, then new APIs grouped by module with counts.
-pub fn markdown(title: &str, changes: &[Change]) -> String {
-    let mut out = format!("# {title}\n\n{}\n", summary(changes));
+pub fn changelog(title: &str, changes: &[Change]) -> String {
+    let mut out = format!("# {title}\n\n{}\n", change_summary(changes));
+    let one_release = changes
+        .first()
+        .is_some_and(|f| changes.iter().all(|x| x.new_version == f.new_version));
     for (heading, kinds) in SECTIONS {
         let mut items: Vec<&Change> = changes
             .iter()
@@ -110,11 +87,12 @@ pub fn markdown(title: &str, changes: &[Change]) -> String {
         }
         let _ = writeln!(out, "\n## {heading} ({})\n", items.len());
         for c in items {
-            let _ = write!(out, "- {}", c.message);
-            if c.old_version.is_empty() || changes.iter().any(|x| x.new_version != c.new_version) {
+            let text = message(c);
+            let _ = write!(out, "- {text}");
+            if c.old_version.is_empty() || !one_release {
                 let _ = write!(out, " (in {})", c.new_version);
             }
-            if let Some(r) = fix(c) {
+            if let Some(r) = fix(c, &text) {
                 let _ = write!(out, "; use `{r}`");
             }
             if let Some(e) = &c.evidence {
