@@ -40,7 +40,7 @@ pub fn run(args: RuleArgs) -> anyhow::Result<ExitCode> {
                 r.name,
                 r.level.as_str(),
                 on(r.default, "on by default"),
-                r.doc
+                r.doc()
             )
         }
     };

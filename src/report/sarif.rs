@@ -22,8 +22,8 @@ impl Emitter for Sarif {
                 json!({
                     "id": rule.code,
                     "name": rule.name,
-                    "shortDescription": {"text": rule.doc.lines().nth(1).unwrap_or(rule.name)},
-                    "fullDescription": {"text": rule.doc},
+                    "shortDescription": {"text": rule.summary()},
+                    "fullDescription": {"text": rule.doc()},
                     "defaultConfiguration": {"level": level(rule.level)},
                 })
             })

@@ -8,4 +8,5 @@ mod diff_cli;
 mod fetch;
 mod install;
 mod releases;
+mod rules;
 mod snapshot_fixtures;

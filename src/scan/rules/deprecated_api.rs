@@ -1,0 +1,99 @@
+//! ## What it does
+//! Flags uses of an API, or of one of its parameters, that the target release deprecates, with the
+//! replacement the deprecation names.
+//!
+//! ## Why is this bad?
+//! Deprecated APIs warn on every call and are removed in a later release.
+//!
+//! ## Example
+//! ```python
+//! scaler = torch.cuda.amp.GradScaler()
+//! ```
+//! Use instead:
+//! ```python
+//! scaler = torch.amp.GradScaler("cuda")
+//! ```
+
+use super::{first_sentence, when, Level, Rule, State, Subject, Verdict, Violation};
+use crate::diff::ChangeKind;
+
+pub const RULE: Rule = Rule {
+    code: "AD003",
+    name: "deprecated-api",
+    level: Level::Warning,
+    default: true,
+    source: include_str!("deprecated_api.rs"),
+    check,
+};
+
+/// A use of a deprecated API, or a call passing a deprecated parameter.
+struct DeprecatedApi<'a> {
+    name: &'a str,
+    /// For a parameter's deprecation: the parameter.
+    parameter: Option<&'a str>,
+    target: &'a str,
+    since: Option<&'a str>,
+    notice: &'a str,
+    replacement: Option<String>,
+}
+
+impl Violation for DeprecatedApi<'_> {
+    fn message(&self) -> String {
+        let (name, notice) = (self.name, first_sentence(self.notice));
+        match self.parameter {
+            Some(p) => format!(
+                "parameter `{p}` of `{name}` is deprecated in {}: {notice}",
+                self.target
+            ),
+            None => format!(
+                "`{name}` is deprecated{}: {notice}",
+                when("since", self.since)
+            ),
+        }
+    }
+
+    fn fix(&self) -> Option<String> {
+        self.replacement.clone()
+    }
+}
+
+fn check(s: &Subject) -> Vec<Verdict> {
+    let (State::Present, Some((_, sym))) = (s.state, &s.new) else {
+        return vec![];
+    };
+    let target = s.k.to.version.as_str();
+    let mut out = Vec::new();
+    if let Some(d) = sym.deprecated.iter().find(|d| d.parameter.is_none()) {
+        let v = DeprecatedApi {
+            name: s.name,
+            parameter: None,
+            target,
+            since: s.k.since(s.name, ChangeKind::Deprecated),
+            notice: &d.message,
+            replacement: d.replacement.clone(),
+        };
+        out.push(Verdict::of(&RULE, s.name, &v));
+    }
+    // A parameter's deprecation applies to calls through the module or class that pass it.
+    let Some(call) = s.call() else { return out };
+    if !super::call_no_longer_binds::callable_by_name(sym) {
+        return out;
+    }
+    for d in &sym.deprecated {
+        let Some(p) = d.parameter.as_deref() else {
+            continue;
+        };
+        if call.keywords.iter().any(|k| k == p) {
+            let v = DeprecatedApi {
+                name: s.name,
+                parameter: Some(p),
+                target,
+                since: None,
+                notice: &d.message,
+                replacement: d.replacement.clone(),
+            };
+            out.push(Verdict::of(&RULE, s.name, &v));
+        }
+    }
+    out
+}
