@@ -1,8 +1,11 @@
 //! Static extraction of a package's API surface: sources → per-module facts (in parallel) →
 //! resolved symbol table → [`Snapshot`].
 
+mod all;
+mod defs;
 mod markers;
 mod module;
+mod notices;
 pub mod profile;
 mod resolve;
 mod signature;

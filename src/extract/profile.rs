@@ -89,11 +89,8 @@ const BUNDLED: &[(&str, &str)] = &[("torch", include_str!("../../profiles/torch.
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
-    #[error("cannot read profile `{path}`: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("cannot read profile `{path}`: {error}")]
+    Io { path: String, error: std::io::Error },
     #[error("profile `{path}` is not valid: {message}")]
     Invalid { path: String, message: String },
 }
@@ -123,7 +120,7 @@ pub fn load(path: &std::path::Path) -> Result<Profile, ProfileError> {
     let p = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ProfileError::Io {
         path: p.clone(),
-        source: e,
+        error: e,
     })?;
     parse(&text, &p)
 }

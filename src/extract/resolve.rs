@@ -9,7 +9,8 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
-use super::module::{AllOp, AllPart, Binding, Def, ModuleFacts, Value};
+use super::all::{AllOp, AllPart};
+use super::module::{Binding, Def, ModuleFacts, Value};
 use super::profile::Profile;
 use crate::snapshot::{is_private_name, Kind, Symbol};
 

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::snapshot::Artifact;
+use crate::util::names::normalise_dist_name;
 
 /// Caps on what a wheel may inflate to. Real torch wheels stay far below: the largest source
 /// member is a few MB and all of them together about 80 MB.
@@ -32,10 +33,10 @@ impl Default for Limits {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
-    #[error("cannot read `{path}`: {source}")]
+    #[error("cannot read `{path}`: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("`{path}` is not a wheel: {reason}")]
     NotAZip { path: PathBuf, reason: String },
@@ -102,7 +103,7 @@ pub fn read_source(
 ) -> Result<SourceSet, SourceError> {
     let meta = std::fs::metadata(path).map_err(|e| SourceError::Io {
         path: path.into(),
-        source: e,
+        error: e,
     })?;
     if meta.is_dir() {
         read_dir(path, package)
@@ -114,7 +115,7 @@ pub fn read_source(
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SourceError + '_ {
     move |e| SourceError::Io {
         path: path.into(),
-        source: e,
+        error: e,
     }
 }
 
@@ -405,24 +406,6 @@ fn top_level_names(metadata: &[(String, Vec<u8>)]) -> Vec<(String, Vec<String>)>
         .collect()
 }
 
-/// PEP 503 normalisation.
-pub fn normalise_dist_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut last_sep = false;
-    for c in name.chars() {
-        if c == '-' || c == '_' || c == '.' {
-            if !last_sep {
-                out.push('-');
-            }
-            last_sep = true;
-        } else {
-            out.push(c.to_ascii_lowercase());
-            last_sep = false;
-        }
-    }
-    out
-}
-
 /// The import name: `--package`, else the single entry of `top_level.txt`, else the
 /// distribution name with `-` as `_`.
 fn package_name_for(metadata: &[(String, Vec<u8>)], dist: &str, package: Option<&str>) -> String {
@@ -573,11 +556,6 @@ mod tests {
         );
         let err = decode(b"s = '\xff'\n").unwrap_err();
         assert!(err.contains("0xff at offset 5"), "{err}");
-    }
-
-    #[test]
-    fn normalises_dist_names() {
-        assert_eq!(normalise_dist_name("Foo_Bar.baz"), "foo-bar-baz");
     }
 
     #[test]

@@ -260,13 +260,12 @@ pub enum ZipError {
         limit: u64,
     },
     /// The deflate stream is corrupt.
-    #[error("member {name:?} could not be inflated: {source}; the file is corrupt")]
+    #[error("member {name:?} could not be inflated: {error}; the file is corrupt")]
     Inflate {
         /// Member name.
         name: String,
         /// Decoder error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The data's length disagrees with the central directory.
     #[error(
@@ -856,9 +855,9 @@ pub fn extract_member(
         flate2::read::DeflateDecoder::new(data)
             .take(cap)
             .read_to_end(&mut out)
-            .map_err(|source| ZipError::Inflate {
+            .map_err(|error| ZipError::Inflate {
                 name: name.clone(),
-                source,
+                error,
             })?;
         if to_u64(out.len()) > max_bytes {
             return Err(ZipError::TooLarge {

@@ -10,10 +10,10 @@ use super::{from_yaml_str, ReadError, Snapshot};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot read the snapshot store `{path}`: {source}")]
+    #[error("cannot read `{path}`: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("no snapshots of `{package}` in `{store}`; pass `--store DIR` or a snapshot file")]
     NoPackage { package: String, store: PathBuf },
@@ -23,8 +23,8 @@ pub enum StoreError {
         version: String,
         suggestion: String,
     },
-    #[error("`{path}`: {source}")]
-    Read { path: PathBuf, source: ReadError },
+    #[error("`{path}`: {error}")]
+    Read { path: PathBuf, error: ReadError },
     #[error("`{0}` is not a PEP 440 version")]
     BadVersion(String),
     #[error("`{0}` does not exist; give a snapshot file or a version in the store")]
@@ -108,7 +108,7 @@ fn gunzip(data: &[u8], what: &str) -> Result<String, StoreError> {
         .read_to_string(&mut text)
         .map_err(|e| StoreError::Io {
             path: what.into(),
-            source: e,
+            error: e,
         })?;
     Ok(text)
 }
@@ -149,7 +149,7 @@ impl Store {
                     let path = entry
                         .map_err(|e| StoreError::Io {
                             path: dir.clone(),
-                            source: e,
+                            error: e,
                         })?
                         .path();
                     let Some(stem) = path
@@ -171,7 +171,7 @@ impl Store {
             Err(e) => {
                 return Err(StoreError::Io {
                     path: dir,
-                    source: e,
+                    error: e,
                 })
             }
         }
@@ -238,7 +238,7 @@ pub fn load_release(release: &Release) -> Result<Snapshot, StoreError> {
             let text = gunzip(bundle()[*i].gzip, &release.describe())?;
             from_yaml_str(&text).map_err(|e| StoreError::Read {
                 path: release.describe().into(),
-                source: e,
+                error: e,
             })
         }
     }
@@ -251,7 +251,7 @@ pub fn release_digest(release: &Release) -> Result<u64, StoreError> {
             .map(|bytes| digest(&bytes))
             .map_err(|e| StoreError::Io {
                 path: path.into(),
-                source: e,
+                error: e,
             }),
         Origin::Bundled(i) => Ok(bundle()[*i].digest),
     }
@@ -286,11 +286,11 @@ pub fn diffs_dir(store: &Path, package: &str) -> PathBuf {
 pub fn load_file(path: &Path) -> Result<Snapshot, StoreError> {
     let text = std::fs::read_to_string(path).map_err(|e| StoreError::Io {
         path: path.into(),
-        source: e,
+        error: e,
     })?;
     from_yaml_str(&text).map_err(|e| StoreError::Read {
         path: path.into(),
-        source: e,
+        error: e,
     })
 }
 

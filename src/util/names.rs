@@ -28,6 +28,7 @@ mod tests {
         assert_eq!(normalise_dist_name("Torch"), "torch");
         assert_eq!(normalise_dist_name("torch_vision"), "torch-vision");
         assert_eq!(normalise_dist_name("a.-_b"), "a-b");
+        assert_eq!(normalise_dist_name("Foo_Bar.baz"), "foo-bar-baz");
         assert_eq!(normalise_dist_name(" Friendly-Bard "), "friendly-bard");
         assert_eq!(normalise_dist_name("FrIeNdLy._.-bArD"), "friendly-bard");
     }

@@ -188,6 +188,15 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
+/// An error chain printed as `a: b: c` must not repeat a link: a cause both in the message
+/// and exposed as the source prints twice.
+fn says_its_cause_once(err: &str) {
+    let parts: Vec<&str> = err.trim().split(": ").collect();
+    for (i, a) in parts.iter().enumerate() {
+        assert!(!parts[i + 1..].contains(a), "`{a}` is said twice in: {err}");
+    }
+}
+
 #[test]
 fn unreadable_snapshots() {
     let (_dir, store) = store_of(&["added"]);
@@ -214,7 +223,14 @@ fn unreadable_snapshots() {
             err.contains(expected) && err.contains(name),
             "{name}: {err}"
         );
+        says_its_cause_once(&err);
     }
+    // Bytes that are not UTF-8: the reader's complaint, once.
+    let p = dir.path().join("latin1.yaml");
+    std::fs::write(&p, b"schema: 1\npackage: caf\xe9\n").unwrap();
+    let err = error(&["diff", p.to_str().unwrap(), other.to_str().unwrap()]);
+    assert!(err.contains("latin1.yaml"), "{err}");
+    says_its_cause_once(&err);
     let err = error(&["diff", "missing.yaml", other.to_str().unwrap()]);
     assert!(err.contains("`missing.yaml` does not exist"), "{err}");
 }

@@ -1,0 +1,350 @@
+//! Definitions: what a `def` or `class` statement makes, with its signatures (overloads
+//! joined), members, and the notices stated on it.
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use super::markers;
+use super::module::{dotted, Binding, Def, FileContext, Value};
+use super::notices::{
+    collect_warns, dedup_deprecations, deprecated_decorator, doc_markers, docstring, notices,
+    tombstone,
+};
+use super::signature;
+use crate::snapshot::{Deprecation, Kind};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum FnPlace<'a> {
+    Module,
+    /// A method of the class with this name.
+    Class(&'a str),
+}
+
+pub(super) fn decorator_names(f: &ast::StmtFunctionDef) -> Vec<String> {
+    f.decorator_list
+        .iter()
+        .filter_map(|d| {
+            let e = match &d.expression {
+                Expr::Call(c) => c.func.as_ref(),
+                e => e,
+            };
+            dotted(e)
+        })
+        .collect()
+}
+
+pub(super) fn has_overload(f: &ast::StmtFunctionDef) -> bool {
+    decorator_names(f)
+        .iter()
+        .any(|d| d == "overload" || d.ends_with(".overload"))
+}
+
+/// Marks stored on a [`Def`] while overloads accumulate: the first signature is a sentinel
+/// that never reaches a snapshot.
+pub(super) const OVERLOADED: &str = "\u{0}overloaded";
+
+impl Def {
+    pub(super) fn overloaded(&self) -> bool {
+        self.signatures.first().is_some_and(|s| s == OVERLOADED)
+    }
+    pub(super) fn mark_overloaded(&mut self) {
+        self.signatures.insert(0, OVERLOADED.to_string());
+    }
+    /// Drops the overload sentinel once the module is read.
+    pub fn finish(&mut self) {
+        if self.overloaded() {
+            self.signatures.remove(0);
+        }
+        for m in &mut self.members {
+            if let Value::Def(d) = &mut m.value {
+                d.finish();
+            }
+        }
+    }
+}
+
+pub(super) fn merge_overload(prev: &mut Def, next: Def, next_is_overload: bool) {
+    if next_is_overload {
+        // Overloads that differ only in annotations accept the same calls.
+        for sig in next.signatures {
+            if !prev.signatures.contains(&sig) {
+                prev.signatures.push(sig);
+            }
+        }
+    }
+    // The implementation's markers apply to every overload.
+    prev.deprecated.extend(next.deprecated);
+    prev.announced.extend(next.announced);
+    prev.tombstone = prev.tombstone.take().or(next.tombstone);
+    prev.stability = prev.stability.take().or(next.stability);
+}
+
+pub(super) fn function_def(
+    ctx: &FileContext,
+    f: &ast::StmtFunctionDef,
+    place: FnPlace,
+    module: &str,
+) -> Def {
+    let decorators = decorator_names(f);
+    let has = |name: &str| {
+        decorators
+            .iter()
+            .any(|d| d == name || d.ends_with(&format!(".{name}")))
+    };
+    let kind = match place {
+        FnPlace::Module => Kind::Function,
+        FnPlace::Class(_) if has("property") || has("cached_property") => Kind::Property,
+        FnPlace::Class(_) if has("staticmethod") => Kind::Staticmethod,
+        FnPlace::Class(_) if has("classmethod") => Kind::Classmethod,
+        FnPlace::Class(_) => Kind::Method,
+    };
+    let params = signature::parameter_names(&f.parameters);
+    let mut def = Def {
+        kind,
+        signatures: if kind == Kind::Property {
+            vec![]
+        } else {
+            vec![signature::render(f, ctx.source, false)]
+        },
+        ..Default::default()
+    };
+    for d in &f.decorator_list {
+        if let Some((message, replacement)) = deprecated_decorator(&d.expression, ctx) {
+            def.deprecated.push(Deprecation {
+                parameter: None,
+                message,
+                replacement,
+                evidence: format!("@deprecated at {}", ctx.at(d)),
+            });
+        }
+    }
+    let name = f.name.as_str();
+    let module_last = module.rsplit('.').next().unwrap_or(module);
+    let body = &f.body;
+    if let Some((doc, line)) = docstring(body, ctx) {
+        let (dep, stab) = doc_markers(ctx, &doc, line, name, module_last, &params);
+        def.deprecated.extend(dep);
+        def.stability = stab;
+    }
+    // Constructors speak for their class: "`Foo(...)` is deprecated" in `Foo.__init__`.
+    let self_name = match place {
+        FnPlace::Class(class) if matches!(name, "__init__" | "__new__" | "__post_init__") => class,
+        _ => name,
+    };
+    let mut warns = Vec::new();
+    collect_warns(body, ctx, &mut warns);
+    for (w, evidence) in warns
+        .iter()
+        .filter(|(w, _)| !w.is_deprecation && w.category == "FutureWarning")
+    {
+        def.announced.extend(notices(
+            markers::parameters_mentioned(&w.message, &params),
+            w.message.clone(),
+            None,
+            evidence.clone(),
+        ));
+    }
+    for (w, evidence) in warns.into_iter().filter(|(w, _)| w.is_deprecation) {
+        // A warning guarded by a test on parameters (`if size_average is not None:`) is about
+        // those parameters. One guarded by anything else (an environment variable, a value)
+        // is about the function only when its message says so.
+        let parameters = w
+            .guard
+            .as_deref()
+            .map(|g| markers::parameters_named(g, &params))
+            .unwrap_or_default();
+        if w.guard.is_some()
+            && parameters.is_empty()
+            && !markers::deprecation_about_self(&w.message, self_name, module_last)
+        {
+            continue;
+        }
+        let replacement = markers::replacement_in(&w.message, ctx.package);
+        def.deprecated
+            .extend(notices(parameters, w.message, replacement, evidence));
+    }
+    def.tombstone = tombstone(body, ctx);
+    dedup_deprecations(&mut def.deprecated);
+    def
+}
+
+pub(super) fn class_def(ctx: &FileContext, c: &ast::StmtClassDef, module: &str) -> Def {
+    let mut def = Def {
+        kind: Kind::Class,
+        ..Default::default()
+    };
+    if let Some(args) = &c.arguments {
+        def.bases = args.args.iter().filter_map(dotted).collect();
+    }
+    for d in &c.decorator_list {
+        if let Some((message, replacement)) = deprecated_decorator(&d.expression, ctx) {
+            def.deprecated.push(Deprecation {
+                parameter: None,
+                message,
+                replacement,
+                evidence: format!("@deprecated at {}", ctx.at(d)),
+            });
+        }
+    }
+    let name = c.name.as_str();
+    let module_last = module.rsplit('.').next().unwrap_or(module);
+    // The class docstring documents the constructor's arguments.
+    let init_params = c
+        .body
+        .iter()
+        .find_map(|s| match s {
+            Stmt::FunctionDef(f) if f.name.as_str() == "__init__" => {
+                Some(signature::parameter_names(&f.parameters))
+            }
+            _ => None,
+        })
+        .unwrap_or_default();
+    if let Some((doc, line)) = docstring(&c.body, ctx) {
+        let (dep, stab) = doc_markers(ctx, &doc, line, name, module_last, &init_params);
+        def.deprecated.extend(dep);
+        def.stability = stab;
+    }
+    let mut members: Vec<Binding> = Vec::new();
+    class_body(
+        ctx,
+        &c.body,
+        c.name.as_str(),
+        module,
+        &mut members,
+        &mut def,
+    );
+    def.members = members;
+    dedup_deprecations(&mut def.deprecated);
+    def
+}
+
+pub(super) fn class_body(
+    ctx: &FileContext,
+    body: &[Stmt],
+    class_name: &str,
+    module: &str,
+    members: &mut Vec<Binding>,
+    class: &mut Def,
+) {
+    for stmt in body {
+        match stmt {
+            Stmt::FunctionDef(f) => {
+                let name = f.name.as_str();
+                let decorators = decorator_names(f);
+                // `@x.setter` / `@x.deleter` belong to the property `x` already recorded.
+                if decorators
+                    .iter()
+                    .any(|d| d.ends_with(".setter") || d.ends_with(".deleter"))
+                {
+                    continue;
+                }
+                let mut def = function_def(ctx, f, FnPlace::Class(class_name), module);
+                if name == "__init__" {
+                    class.has_init = true;
+                    // A deprecated `__init__` deprecates constructing the class.
+                    class.deprecated.extend(
+                        def.deprecated
+                            .iter()
+                            .filter(|d| d.parameter.is_none())
+                            .cloned(),
+                    );
+                    let params = signature::parameter_names(&f.parameters);
+                    for d in def.deprecated.iter().filter(|d| d.parameter.is_some()) {
+                        if params.contains(d.parameter.as_ref().expect("filtered")) {
+                            class.deprecated.push(d.clone());
+                        }
+                    }
+                    // A class call returns the instance: `__init__`'s `-> None` says nothing.
+                    let sig = signature::render_parameters(&f.parameters, ctx.source, true);
+                    if has_overload(f) {
+                        if class.signatures.first().map(String::as_str) != Some(OVERLOADED) {
+                            class.signatures = vec![OVERLOADED.into()];
+                        }
+                        if !class.signatures.contains(&sig) {
+                            class.signatures.push(sig);
+                        }
+                    } else if class.signatures.first().map(String::as_str) != Some(OVERLOADED) {
+                        class.signatures = vec![sig];
+                    }
+                }
+                let is_overload = has_overload(f);
+                if let Some(prev) = members.iter_mut().rev().find(|b| b.name == name) {
+                    if let Value::Def(prev_def) = &mut prev.value {
+                        if prev_def.overloaded() {
+                            merge_overload(prev_def, def, is_overload);
+                            continue;
+                        }
+                    }
+                }
+                if is_overload {
+                    def.mark_overloaded();
+                }
+                members.push(Binding {
+                    name: name.to_string(),
+                    line: ctx.line(f),
+                    value: Value::Def(Box::new(def)),
+                });
+            }
+            Stmt::ClassDef(c) => {
+                let def = class_def(ctx, c, module);
+                members.push(Binding {
+                    name: c.name.to_string(),
+                    line: ctx.line(c),
+                    value: Value::Def(Box::new(def)),
+                });
+            }
+            Stmt::Assign(a) => {
+                for t in &a.targets {
+                    class_attr(ctx, t, Some(&a.value), a, members);
+                }
+            }
+            Stmt::AnnAssign(a) => class_attr(ctx, &a.target, a.value.as_deref(), a, members),
+            Stmt::If(s) => {
+                class_body(ctx, &s.body, class_name, module, members, class);
+                for clause in &s.elif_else_clauses {
+                    class_body(ctx, &clause.body, class_name, module, members, class);
+                }
+            }
+            Stmt::Try(t) => {
+                class_body(ctx, &t.body, class_name, module, members, class);
+                class_body(ctx, &t.orelse, class_name, module, members, class);
+            }
+            _ => {}
+        }
+    }
+    if class.overloaded() {
+        class.signatures.remove(0);
+    }
+}
+
+pub(super) fn class_attr(
+    ctx: &FileContext,
+    target: &Expr,
+    value: Option<&Expr>,
+    node: &impl Ranged,
+    members: &mut Vec<Binding>,
+) {
+    let Expr::Name(n) = target else { return };
+    let name = n.id.to_string();
+    // `__iadd__ = __add__`-style aliases copy the member they name.
+    let copied = value.and_then(|v| match v {
+        Expr::Name(src) => members
+            .iter()
+            .rev()
+            .find(|b| b.name == src.id.as_str())
+            .map(|b| b.value.clone()),
+        _ => None,
+    });
+    let value = copied.unwrap_or_else(|| {
+        Value::Def(Box::new(Def {
+            kind: Kind::Attribute,
+            ..Default::default()
+        }))
+    });
+    members.retain(|b| b.name != name);
+    members.push(Binding {
+        name,
+        line: ctx.line(node),
+        value,
+    });
+}

@@ -1,0 +1,424 @@
+//! Notices stated in code: deprecations (decorators, warnings, docstring directives and prose),
+//! announced behaviour changes, tombstones, and stability tiers.
+
+use std::collections::HashMap;
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+
+use super::markers;
+use super::module::{dotted, FileContext};
+use super::signature;
+use crate::snapshot::{Deprecation, Marker, Stability, Tier};
+
+pub(super) fn docstring(body: &[Stmt], ctx: &FileContext) -> Option<(String, u32)> {
+    match body.first()? {
+        Stmt::Expr(e) => match e.value.as_ref() {
+            Expr::StringLiteral(s) => Some((s.value.to_str().to_string(), ctx.line(e))),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// One deprecation per named parameter, or one for the whole symbol when none is named.
+pub(super) fn notices(
+    parameters: Vec<String>,
+    message: String,
+    replacement: Option<String>,
+    evidence: String,
+) -> Vec<Deprecation> {
+    if parameters.is_empty() {
+        return vec![Deprecation {
+            parameter: None,
+            message,
+            replacement,
+            evidence,
+        }];
+    }
+    parameters
+        .into_iter()
+        .map(|p| Deprecation {
+            parameter: Some(p),
+            message: message.clone(),
+            replacement: replacement.clone(),
+            evidence: evidence.clone(),
+        })
+        .collect()
+}
+
+pub(super) fn dedup_deprecations(list: &mut Vec<Deprecation>) {
+    // One notice per parameter (or for the whole symbol); the first in source order is kept,
+    // since decorators and docstrings come before body warnings and say the same thing.
+    let mut seen: Vec<Option<String>> = Vec::new();
+    list.retain(|d| {
+        if seen.contains(&d.parameter) {
+            false
+        } else {
+            seen.push(d.parameter.clone());
+            true
+        }
+    });
+}
+
+/// `@deprecated("msg")`, `@typing_extensions.deprecated(...)`, ONNX's
+/// `@_deprecation.deprecated(since, removed_in, instructions)`: message and replacement.
+pub(super) fn deprecated_decorator(
+    expr: &Expr,
+    ctx: &FileContext,
+) -> Option<(String, Option<String>)> {
+    let Expr::Call(call) = expr else { return None };
+    let callee = dotted(&call.func)?;
+    let last = callee.rsplit('.').next()?;
+    // `from typing_extensions import deprecated as _deprecated` is common.
+    if !matches!(last.trim_start_matches('_'), "deprecated" | "deprecate") {
+        return None;
+    }
+    let kw = |k: &str| {
+        call.arguments
+            .keywords
+            .iter()
+            .find(|kw| kw.arg.as_ref().is_some_and(|a| a.as_str() == k))
+            .and_then(|kw| message_text(&kw.value, ctx))
+    };
+    let positional: Vec<String> = call
+        .arguments
+        .args
+        .iter()
+        .filter_map(|a| message_text(a, ctx))
+        .collect();
+    let message = if let (Some(since), Some(removed)) = (
+        kw("since").or(positional.first().cloned()),
+        kw("removed_in").or(positional.get(1).cloned()),
+    ) {
+        if positional.len() >= 3 || kw("instructions").is_some() {
+            let instructions = kw("instructions")
+                .or(positional.get(2).cloned())
+                .unwrap_or_default();
+            format!("deprecated since {since}, to be removed in {removed}. {instructions}")
+                .trim()
+                .to_string()
+        } else {
+            positional.first().cloned().unwrap_or_default()
+        }
+    } else {
+        positional
+            .first()
+            .cloned()
+            .or(kw("message"))
+            .or(kw("reason"))
+            .unwrap_or_else(|| "deprecated".into())
+    };
+    let replacement = markers::replacement_in(&message, ctx.package);
+    Some((message, replacement))
+}
+
+/// The text of a message expression: string literals (concatenated), f-strings with their
+/// placeholders kept as `{expr}`, and the format string of `"...".format(...)` or `"..." % x`.
+pub(super) fn message_text(expr: &Expr, ctx: &FileContext) -> Option<String> {
+    match expr {
+        Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+        Expr::FString(f) => {
+            let mut out = String::new();
+            for part in &f.value {
+                match part {
+                    ast::FStringPart::Literal(l) => out.push_str(&l.value),
+                    ast::FStringPart::FString(fs) => {
+                        for el in &fs.elements {
+                            match el {
+                                ast::InterpolatedStringElement::Literal(l) => {
+                                    out.push_str(&l.value)
+                                }
+                                ast::InterpolatedStringElement::Interpolation(i) => {
+                                    out.push('{');
+                                    out.push_str(&signature::expr_text(&i.expression, ctx.source));
+                                    out.push('}');
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Some(out)
+        }
+        Expr::Call(c) => match c.func.as_ref() {
+            Expr::Attribute(a) if a.attr.as_str() == "format" => message_text(&a.value, ctx),
+            _ => None,
+        },
+        Expr::BinOp(b) if matches!(b.op, ast::Operator::Mod | ast::Operator::Add) => {
+            let left = message_text(&b.left, ctx)?;
+            match (b.op, message_text(&b.right, ctx)) {
+                (ast::Operator::Add, Some(right)) => Some(left + &right),
+                _ => Some(left),
+            }
+        }
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct WarnCall {
+    pub message: String,
+    pub category: String,
+    pub is_deprecation: bool,
+    /// The test of the `if` the call sits in, for telling parameter deprecations apart.
+    pub guard: Option<String>,
+}
+
+pub(super) fn warn_call(expr: &Expr, ctx: &FileContext) -> Option<WarnCall> {
+    let Expr::Call(call) = expr else { return None };
+    let callee = dotted(&call.func)?;
+    if !matches!(
+        callee.as_str(),
+        "warn"
+            | "warnings.warn"
+            | "_warnings.warn"
+            | "warnings.warn_explicit"
+            | "warn_once"
+            | "_warn_once"
+    ) {
+        return None;
+    }
+    let message = call
+        .arguments
+        .args
+        .first()
+        .and_then(|m| message_text(m, ctx))
+        .or_else(|| {
+            call.arguments
+                .keywords
+                .iter()
+                .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "message"))
+                .and_then(|k| message_text(&k.value, ctx))
+        })?;
+    let category_expr = call.arguments.args.get(1).or_else(|| {
+        call.arguments
+            .keywords
+            .iter()
+            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "category"))
+            .map(|k| &k.value)
+    });
+    let category = category_expr
+        .and_then(dotted)
+        .map(|c| c.rsplit('.').next().unwrap_or(&c).to_string())
+        .unwrap_or_else(|| "UserWarning".into());
+    // DeprecationWarning always means deprecation; FutureWarning and others only when the
+    // message says so: torch also uses FutureWarning to announce behaviour changes.
+    let is_deprecation = matches!(
+        category.as_str(),
+        "DeprecationWarning" | "PendingDeprecationWarning"
+    ) || markers::has_deprecation_wording(&message);
+    Some(WarnCall {
+        message,
+        category,
+        is_deprecation,
+        guard: None,
+    })
+}
+
+/// Warning calls in a function body, outside nested functions and classes, with the test of
+/// the innermost enclosing `if` and the evidence. A call to a module-level helper that always
+/// warns (`_warn_typed_storage_removal()`) counts as the warning itself.
+pub(super) fn collect_warns(body: &[Stmt], ctx: &FileContext, out: &mut Vec<(WarnCall, String)>) {
+    fn walk(
+        body: &[Stmt],
+        ctx: &FileContext,
+        guard: Option<&str>,
+        out: &mut Vec<(WarnCall, String)>,
+    ) {
+        for stmt in body {
+            match stmt {
+                Stmt::Expr(e) => {
+                    if let Some(mut w) = warn_call(&e.value, ctx) {
+                        w.guard = guard.map(str::to_string);
+                        let evidence = format!("warnings.warn({}) at {}", w.category, ctx.at(e));
+                        out.push((w, evidence));
+                    } else if let Some((mut w, at)) = helper_warning(&e.value, ctx) {
+                        w.guard = guard.map(str::to_string);
+                        let evidence = format!(
+                            "warnings.warn({}) at {at}, called at {}",
+                            w.category,
+                            ctx.at(e)
+                        );
+                        out.push((w, evidence));
+                    }
+                }
+                Stmt::If(s) => {
+                    let test = signature::expr_text(&s.test, ctx.source);
+                    walk(&s.body, ctx, Some(&test), out);
+                    for c in &s.elif_else_clauses {
+                        let t = c.test.as_ref().map(|t| signature::expr_text(t, ctx.source));
+                        walk(&c.body, ctx, t.as_deref().or(Some(&test)), out);
+                    }
+                }
+                Stmt::With(w) => walk(&w.body, ctx, guard, out),
+                Stmt::Try(t) => {
+                    walk(&t.body, ctx, guard, out);
+                    walk(&t.orelse, ctx, guard, out);
+                    walk(&t.finalbody, ctx, guard, out);
+                }
+                Stmt::For(f) => walk(&f.body, ctx, guard, out),
+                Stmt::While(w) => walk(&w.body, ctx, guard, out),
+                _ => {}
+            }
+        }
+    }
+    walk(body, ctx, None, out);
+}
+
+/// `helper(...)` where `helper` is a module-level function of this file whose body warns of a
+/// deprecation unconditionally.
+pub(super) fn helper_warning(expr: &Expr, ctx: &FileContext) -> Option<(WarnCall, String)> {
+    let Expr::Call(call) = expr else { return None };
+    let Expr::Name(n) = call.func.as_ref() else {
+        return None;
+    };
+    ctx.helpers
+        .get()
+        .and_then(|h| h.get(n.id.as_str()))
+        .cloned()
+}
+
+/// Module-level functions that always warn of a deprecation, by name.
+pub(super) fn warning_helpers(
+    body: &[Stmt],
+    ctx: &FileContext,
+) -> HashMap<String, (WarnCall, String)> {
+    let mut helpers = HashMap::new();
+    for stmt in body {
+        let Stmt::FunctionDef(f) = stmt else { continue };
+        for s in &f.body {
+            if let Stmt::Expr(e) = s {
+                if let Some(w) = warn_call(&e.value, ctx).filter(|w| w.is_deprecation) {
+                    helpers.insert(f.name.to_string(), (w, ctx.at(e)));
+                    break;
+                }
+            }
+        }
+    }
+    helpers
+}
+
+/// A tombstone: the body (after the docstring) is a single `raise` whose message says the API
+/// was removed.
+pub(super) fn tombstone(body: &[Stmt], ctx: &FileContext) -> Option<Marker> {
+    let rest = match body.first() {
+        Some(Stmt::Expr(e)) if matches!(e.value.as_ref(), Expr::StringLiteral(_)) => &body[1..],
+        _ => body,
+    };
+    let [Stmt::Raise(r)] = rest else { return None };
+    let Some(Expr::Call(call)) = r.exc.as_deref() else {
+        return None;
+    };
+    // `RuntimeError("... is now removed.", "Please use ... instead.")` passes the message in
+    // pieces.
+    let pieces: Vec<String> = call
+        .arguments
+        .args
+        .iter()
+        .filter_map(|a| message_text(a, ctx))
+        .collect();
+    if pieces.is_empty() {
+        return None;
+    }
+    let message = pieces.join(" ");
+    if !markers::has_deprecation_wording(&message)
+        && !message.to_ascii_lowercase().contains("removed")
+    {
+        return None;
+    }
+    let replacement = markers::replacement_in(&message, ctx.package);
+    Some(Marker {
+        message,
+        replacement,
+        evidence: format!("always raises at {}", ctx.at(r)),
+    })
+}
+
+/// Deprecation and stability stated in a docstring starting at `line`.
+pub(super) fn doc_markers(
+    ctx: &FileContext,
+    doc: &str,
+    line: u32,
+    name: &str,
+    module_last: &str,
+    params: &[String],
+) -> (Vec<Deprecation>, Option<Stability>) {
+    // Cheap gate: most docstrings mention none of the words.
+    let lower = doc.to_ascii_lowercase();
+    if !(lower.contains("deprecat")
+        || lower.contains("prototype")
+        || lower.contains("beta")
+        || lower.contains("experimental")
+        || lower.contains("subject to change")
+        || lower.contains("unstable")
+        || lower.contains("removed"))
+    {
+        return (vec![], None);
+    }
+    let blocks = markers::doc_blocks(doc);
+    let mut deps = Vec::new();
+    let at = |offset: usize| format!("{}:{}", ctx.file, line as usize + offset);
+    // A block nested in an `Args:` entry is about that parameter.
+    let owner_param = |b: &markers::Block| {
+        b.owner
+            .clone()
+            .filter(|o| params.contains(o))
+            .map(|o| vec![o])
+    };
+    for b in &blocks.deprecated {
+        deps.extend(notices(
+            owner_param(b).unwrap_or_else(|| markers::parameters_named(&b.text, params)),
+            markers::directive_message(&b.text),
+            markers::replacement_in(&b.text, ctx.package),
+            format!("docstring `.. deprecated::` at {}", at(b.offset)),
+        ));
+    }
+    let mut stability = None;
+    for b in &blocks.warnings {
+        if markers::has_deprecation_wording(&b.text) {
+            // A warning block speaks of the symbol only when its subject is the symbol;
+            // otherwise of the parameters it names, or of something else (an environment
+            // variable, a file format, another API) that is not this symbol's deprecation.
+            let parameters =
+                owner_param(b).unwrap_or_else(|| markers::parameters_named(&b.text, params));
+            if !parameters.is_empty() || markers::deprecation_about_self(&b.text, name, module_last)
+            {
+                deps.extend(notices(
+                    parameters,
+                    b.text.clone(),
+                    markers::replacement_in(&b.text, ctx.package),
+                    format!("docstring warning at {}", at(b.offset)),
+                ));
+            }
+        }
+        if stability.is_none() {
+            if let Some(tier) = markers::stated_tier(&b.text, name, module_last) {
+                stability = Some(Stability {
+                    tier,
+                    evidence: format!("docstring warning at {}", at(b.offset)),
+                });
+            }
+        }
+    }
+    // Plain prose: "This function is deprecated in favor of X".
+    if deps.is_empty() && markers::deprecation_about_self(&blocks.prose, name, module_last) {
+        deps.push(Deprecation {
+            parameter: None,
+            message: markers::deprecation_sentence(&blocks.prose).unwrap_or_default(),
+            replacement: markers::replacement_in(&blocks.prose, ctx.package),
+            evidence: format!("docstring at {}", at(0)),
+        });
+    }
+    if stability.is_none() {
+        if let Some(tier) = markers::prefix_tier(&blocks.first_line) {
+            stability = Some(Stability {
+                tier,
+                evidence: format!("docstring prefix at {}:{}", ctx.file, line),
+            });
+        }
+    }
+    if stability.as_ref().is_some_and(|s| s.tier == Tier::Stable) {
+        stability = None;
+    }
+    (deps, stability)
+}
