@@ -39,6 +39,13 @@ pub fn has_deprecation_wording(message: &str) -> bool {
     DEPRECATION_WORDING.is_match(message)
 }
 
+/// Whether a text may state any marker these rules read: deprecation or removal wording, or a
+/// tier word. A cheap gate for the many docstrings that state none; it must let through
+/// everything the rules below can match, so it is built from their own patterns.
+pub fn may_state_markers(text: &str) -> bool {
+    DEPRECATION_WORDING.is_match(text) || TIER_WORD.is_match(text)
+}
+
 /// The replacement a deprecation message names: the first dotted name after "use", "in favor
 /// of", "replaced by" and the like. Only dotted names count, so "use it instead" names nothing.
 pub fn replacement_in(message: &str, package: &str) -> Option<String> {
@@ -491,6 +498,24 @@ mod tests {
         );
         assert_eq!(prefix_tier("Beta: stuff"), Some(Tier::Beta));
         assert_eq!(prefix_tier("Computes beta."), None);
+    }
+
+    #[test]
+    fn the_gate_passes_every_marker_sentence() {
+        for text in [
+            "This function is no longer supported.",
+            "Deprecated since 1.2.",
+            ".. deprecated:: 2.0",
+            "X will be removed in 3.0.",
+            "This API is in beta.",
+            "Prototype: subject to change.",
+            "This feature is experimental.",
+        ] {
+            assert!(may_state_markers(text), "{text}");
+        }
+        assert!(!may_state_markers(
+            "Adds two tensors and returns their sum."
+        ));
     }
 
     #[test]

@@ -97,19 +97,23 @@ fn analyse_file(
     package: &str,
     profile: &Profile,
 ) -> Result<module::ModuleFacts, Skipped> {
-    let parsed = ruff_python_parser::parse_module(&file.text).map_err(|e| {
+    // The walk of a deep (but accepted) tree needs more stack than a worker thread has.
+    crate::util::python::on_parse_stack(|| {
         let ctx = module::FileContext::new(&file.text, &file.path, package, profile);
-        Skipped {
+        let parsed = crate::util::python::parse_module(&file.text).map_err(|e| Skipped {
             file: file.path.clone(),
-            error: format!("line {}: {}", ctx.line(&e.location), e.error),
+            error: format!(
+                "line {}: {}",
+                crate::util::LineIndex::new(&file.text).line(e.offset),
+                e.message
+            ),
+        })?;
+        let mut facts = module::analyse(&ctx, parsed.syntax(), name, is_package);
+        for b in &mut facts.bindings {
+            if let module::Value::Def(d) = &mut b.value {
+                d.finish();
+            }
         }
-    })?;
-    let ctx = module::FileContext::new(&file.text, &file.path, package, profile);
-    let mut facts = module::analyse(&ctx, parsed.syntax(), name, is_package);
-    for b in &mut facts.bindings {
-        if let module::Value::Def(d) = &mut b.value {
-            d.finish();
-        }
-    }
-    Ok(facts)
+        Ok(facts)
+    })
 }

@@ -343,16 +343,8 @@ pub(super) fn doc_markers(
     module_last: &str,
     params: &[String],
 ) -> (Vec<Deprecation>, Option<Stability>) {
-    // Cheap gate: most docstrings mention none of the words.
-    let lower = doc.to_ascii_lowercase();
-    if !(lower.contains("deprecat")
-        || lower.contains("prototype")
-        || lower.contains("beta")
-        || lower.contains("experimental")
-        || lower.contains("subject to change")
-        || lower.contains("unstable")
-        || lower.contains("removed"))
-    {
+    // Most docstrings state no marker at all.
+    if !markers::may_state_markers(doc) {
         return (vec![], None);
     }
     let blocks = markers::doc_blocks(doc);
@@ -421,4 +413,36 @@ pub(super) fn doc_markers(
         stability = None;
     }
     (deps, stability)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::profile::Profile;
+
+    fn markers_of(doc: &str) -> (Vec<Deprecation>, Option<Stability>) {
+        let profile = Profile::default();
+        let ctx = FileContext::new(doc, "pkg/mod.py", "pkg", &profile);
+        doc_markers(&ctx, doc, 1, "f", "mod", &[])
+    }
+
+    #[test]
+    fn no_longer_supported_in_a_warning_block_is_a_deprecation() {
+        let (deps, _) =
+            markers_of("Does a thing.\n\n.. warning:: This function is no longer supported.\n");
+        assert_eq!(deps.len(), 1, "{deps:?}");
+        assert_eq!(deps[0].parameter, None);
+        assert!(deps[0]
+            .evidence
+            .starts_with("docstring warning at pkg/mod.py:"));
+    }
+
+    #[test]
+    fn a_docstring_without_marker_words_states_nothing() {
+        let (deps, stability) = markers_of("Adds two tensors; beta is the scale.\n");
+        assert!(
+            deps.is_empty() && stability.is_none(),
+            "{deps:?} {stability:?}"
+        );
+    }
 }

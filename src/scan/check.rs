@@ -14,7 +14,7 @@ use super::rules::{self, Level};
 use super::{config, file_uses, findings, project, Finding, Knowledge, Selection};
 use crate::snapshot::store::{Store, StoreError};
 use crate::span::{self, DiffSources, SpanError};
-use crate::util::LineIndex;
+use crate::util::{python, LineIndex};
 
 /// What to check, against which releases, with which rules.
 pub struct CheckSettings {
@@ -225,35 +225,38 @@ type ParsedFile = (String, Vec<files::Unit>, Vec<(usize, Use)>, Vec<Problem>);
 
 fn parse_file(p: &Path, package: &str) -> ParsedFile {
     let shown = display(p);
-    let mut probs = Vec::new();
     let units = match files::read(p, &shown) {
         Ok(units) => units,
         Err(problem) => return (shown, vec![], vec![], vec![problem]),
     };
-    let mut kept = Vec::new();
-    let mut modules = Vec::new();
-    for u in units {
-        match ruff_python_parser::parse_module(&u.source) {
-            Ok(m) => {
-                modules.push(m);
-                kept.push(u);
-            }
-            Err(e) => {
-                let (line, col) = LineIndex::new(&u.source).position(e.location.start().to_usize());
-                let at = match u.cell {
-                    Some(c) => format!("cell {c}, line {line}, column {col}"),
-                    None => format!("line {line}, column {col}"),
-                };
-                probs.push(Problem {
-                    path: u.path.clone(),
-                    message: format!("syntax error at {at}: {}", e.error),
-                });
+    // The walk of a deep (but accepted) tree needs more stack than a worker thread has.
+    python::on_parse_stack(|| {
+        let mut probs = Vec::new();
+        let mut kept = Vec::new();
+        let mut modules = Vec::new();
+        for u in units {
+            match python::parse_module(&u.source) {
+                Ok(m) => {
+                    modules.push(m);
+                    kept.push(u);
+                }
+                Err(e) => {
+                    let (line, col) = LineIndex::new(&u.source).position(e.offset);
+                    let at = match u.cell {
+                        Some(c) => format!("cell {c}, line {line}, column {col}"),
+                        None => format!("line {line}, column {col}"),
+                    };
+                    probs.push(Problem {
+                        path: u.path.clone(),
+                        message: format!("syntax error at {at}: {}", e.message),
+                    });
+                }
             }
         }
-    }
-    let syntax: Vec<&ruff_python_ast::ModModule> = modules.iter().map(|m| m.syntax()).collect();
-    let uses = file_uses(package, &syntax);
-    (shown, kept, uses, probs)
+        let syntax: Vec<&ruff_python_ast::ModModule> = modules.iter().map(|m| m.syntax()).collect();
+        let uses = file_uses(package, &syntax);
+        (shown, kept, uses, probs)
+    })
 }
 
 /// What checking one file gives: findings, problems, and its sources for code frames.

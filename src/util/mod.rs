@@ -5,6 +5,7 @@ pub mod digest;
 pub mod fs;
 pub mod lines;
 pub mod names;
+pub mod python;
 
 pub use fs::write_atomically;
 pub use lines::LineIndex;

@@ -1,4 +1,5 @@
-//! Bad input to `snapshot`: one clear error line naming the input, exit code 2, no panic.
+//! Bad input to `snapshot` and `check`: one clear error naming the input, exit code 2, no panic;
+//! a file that cannot be read is reported and the others are still read.
 
 use std::path::Path;
 
@@ -212,4 +213,92 @@ fn invalid_profile() {
         err.starts_with("error: profile") && err.contains("bad-profile.yaml"),
         "{err}"
     );
+}
+
+/// Sources nested deeper than CPython accepts, each paired with what the refusal says.
+fn too_deep() -> Vec<(&'static str, String, &'static str)> {
+    vec![
+        (
+            "unary.py",
+            format!("x = {}1\n", "-".repeat(200_000)),
+            "nested 3000 deep",
+        ),
+        (
+            "lists.py",
+            format!("x = {}{}\n", "[".repeat(50_000), "]".repeat(50_000)),
+            "too many nested parentheses",
+        ),
+        (
+            "sums.py",
+            format!("x = {}\n", vec!["1"; 100_000].join("+")),
+            "nested 3000 deep",
+        ),
+    ]
+}
+
+#[test]
+fn deep_nesting_is_a_per_file_error_in_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::create_dir_all(dir.path().join("pkg-1.0.dist-info")).unwrap();
+    std::fs::write(dir.path().join(metadata().0), metadata().1).unwrap();
+    std::fs::write(pkg.join("__init__.py"), "def kept(x):\n    return x\n").unwrap();
+    for (name, source, _) in too_deep() {
+        std::fs::write(pkg.join(name), source).unwrap();
+    }
+    let out = apidrift(&["snapshot", dir.path().to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let yaml = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        yaml.contains("pkg.kept"),
+        "the other files are read: {yaml}"
+    );
+    for (name, _, expected) in too_deep() {
+        let line = err
+            .lines()
+            .find(|l| l.contains(&format!("pkg/{name}")))
+            .unwrap_or_else(|| panic!("{name} is not reported: {err}"));
+        assert!(line.contains(expected) && line.contains("line 1"), "{line}");
+        assert!(
+            yaml.contains(&format!("pkg/{name}")),
+            "{name} is listed as skipped"
+        );
+    }
+}
+
+#[test]
+fn deep_nesting_is_a_per_file_error_in_check() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, source, _) in too_deep() {
+        std::fs::write(dir.path().join(name), format!("import torch\n{source}")).unwrap();
+    }
+    std::fs::write(dir.path().join("ok.py"), "import torch\ntorch.symeig(1)\n").unwrap();
+    let out = apidrift(&[
+        "check",
+        dir.path().to_str().unwrap(),
+        "--from",
+        "2.0.0",
+        "--to",
+        "2.1.0",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let problems = report["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    for (name, _, expected) in too_deep() {
+        let p = problems
+            .iter()
+            .find(|p| p["path"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name}: {problems:?}"));
+        let message = p["message"].as_str().unwrap();
+        assert!(
+            message.contains(expected) && message.contains("line 2"),
+            "{message}"
+        );
+    }
+    assert_eq!(report["files"], 4, "every file was checked");
 }
