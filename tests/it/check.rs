@@ -34,7 +34,10 @@ fn every_rule_and_binding_form_in_every_format() {
             "errors fail the run: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        insta::assert_snapshot!(format!("check_{format}"), text(&out));
+        insta::with_settings!(
+            { description => format!("check --format {format} on fixtures/check/project (bundled torch releases)") },
+            { insta::assert_snapshot!(format!("check_{format}"), text(&out)) }
+        );
     }
 }
 

@@ -58,7 +58,10 @@ fn diff_in_every_format() {
             "--format",
             format,
         ]);
-        insta::assert_snapshot!(format!("diff_{format}"), text);
+        insta::with_settings!(
+            { description => format!("diff --format {format} of fixtures/releases/deprecated, 1.0 → 2.0") },
+            { insta::assert_snapshot!(format!("diff_{format}"), text) }
+        );
     }
 }
 
@@ -66,6 +69,11 @@ fn diff_in_every_format() {
 fn changelog_history_and_tiers() {
     let (_dir, store) = store_of(&["promoted", "tombstoned"]);
     let s = store.to_str().unwrap();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_description(
+        "a store of fixtures/releases/promoted (rel-promoted) and tombstoned (rel-tombstoned), 1.0 and 2.0",
+    );
+    let _guard = settings.bind_to_scope();
     insta::assert_snapshot!(
         "changelog_release",
         ok(&[

@@ -8,7 +8,10 @@ use crate::common::*;
 #[test]
 fn mechanisms_fixture_snapshot() {
     let snap = snapshot_of(&mech_dir(), &mech_options());
-    insta::assert_snapshot!("mechanisms", snapshot::to_yaml_string(&snap));
+    insta::with_settings!(
+        { description => "snapshot of fixtures/packages/mechanisms with its profile.yaml" },
+        { insta::assert_snapshot!("mechanisms", snapshot::to_yaml_string(&snap)) }
+    );
 }
 
 #[test]
