@@ -20,8 +20,9 @@ pub const MAX_INDENT: usize = 99;
 pub const MAX_NESTING: usize = 3000;
 
 /// The stack every walk over an accepted module runs on: a tree within the limits above needs
-/// a few MB even unoptimised.
-const PARSE_STACK: usize = 64 << 20;
+/// a few MB even unoptimised; half of this must be left for [`on_parse_stack`] to use the
+/// current stack.
+pub const PARSE_STACK: usize = 64 << 20;
 
 /// Why a source could not be parsed, and where (a byte offset).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,10 +31,16 @@ pub struct SyntaxProblem {
     pub message: String,
 }
 
-/// Runs `f` on a stack large enough for any module [`parse_module`] accepts. Parse and walk
-/// inside it: the default 2 MB of a worker thread is not enough for a tree 2,900 deep.
+/// Runs `f` on a stack large enough for any module [`parse_module`] accepts: the current one
+/// when enough of it is left (the binary gives rayon's workers such stacks), else a stack grown
+/// for the call. Parse and walk inside it: the 2 MB of a default worker thread are not enough
+/// for a tree 2,900 deep. Growing costs fresh stack pages on every call, a tenth of a check
+/// over a few thousand files, so large stacks from the start are the fast path.
 pub fn on_parse_stack<T>(f: impl FnOnce() -> T) -> T {
-    stacker::grow(PARSE_STACK, f)
+    match stacker::remaining_stack() {
+        Some(left) if left >= PARSE_STACK / 2 => f(),
+        _ => stacker::grow(PARSE_STACK, f),
+    }
 }
 
 /// Parses a module, refusing nesting CPython would refuse.
