@@ -162,6 +162,7 @@ impl<'a> Surface<'a> {
                 }
             }
         };
+        let mut classes: Vec<(String, String)> = Vec::new();
         for name in snap
             .symbols
             .keys()
@@ -170,24 +171,27 @@ impl<'a> Surface<'a> {
             let Some((def, sym)) = snap.resolve(name) else {
                 continue;
             };
-            let aliased_class = sym.kind == Kind::Class && def != *name;
-            names.insert(name.clone(), (def.clone(), sym));
-            if aliased_class {
-                // Members reached through the alias: `torch.Tensor.sum` via `torch._tensor.Tensor`.
-                let prefix = format!("{def}.");
-                for member in snap
-                    .symbols
-                    .range(prefix.clone()..)
-                    .take_while(|(k, _)| k.starts_with(&prefix))
-                    .map(|(k, _)| k)
-                {
-                    let last = &member[prefix.len()..];
-                    if last.contains('.') || crate::snapshot::is_private_component(last) {
-                        continue;
-                    }
-                    if let Some((mdef, msym)) = snap.resolve(member) {
-                        names.insert(format!("{name}.{last}"), (mdef, msym));
-                    }
+            if sym.kind == Kind::Class {
+                classes.push((name.clone(), def.clone()));
+            }
+            names.insert(name.clone(), (def, sym));
+        }
+        // A class's members are what attribute lookup finds through its MRO, whatever its
+        // bases are called and wherever a member is stored: `torch.Tensor.sum` is declared on
+        // `torch._C.TensorBase`, and is `torch.Tensor`'s all the same.
+        let mut members = MemberCache::default();
+        for (name, def) in classes {
+            for (last, key, own) in members.of(snap, &def).iter() {
+                let inherited_dunder = !own && is_dunder(last) && last != "__call__";
+                if crate::snapshot::is_private_component(last) || inherited_dunder {
+                    continue;
+                }
+                let public = format!("{name}.{last}");
+                if names.contains_key(&public) {
+                    continue;
+                }
+                if let Some(found) = snap.resolve(key) {
+                    names.insert(public, found);
                 }
             }
         }
@@ -218,6 +222,66 @@ impl<'a> Surface<'a> {
     /// Definition name → its shortest public name.
     pub fn into_preferred(self) -> HashMap<String, String> {
         self.preferred
+    }
+}
+
+/// The members of each class definition through its bases, computed once per definition:
+/// (member name, the record that has it, whether the class itself does).
+#[derive(Default)]
+struct MemberCache {
+    by_class: HashMap<String, std::rc::Rc<Vec<(String, String, bool)>>>,
+}
+
+impl MemberCache {
+    fn of(&mut self, snap: &Snapshot, class: &str) -> std::rc::Rc<Vec<(String, String, bool)>> {
+        self.walk(snap, class, 0)
+    }
+
+    fn walk(
+        &mut self,
+        snap: &Snapshot,
+        class: &str,
+        depth: usize,
+    ) -> std::rc::Rc<Vec<(String, String, bool)>> {
+        if let Some(found) = self.by_class.get(class) {
+            return found.clone();
+        }
+        let mut out: Vec<(String, String, bool)> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        let prefix = format!("{class}.");
+        for key in snap
+            .symbols
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, _)| k)
+        {
+            let last = &key[prefix.len()..];
+            if !last.contains('.') && seen.insert(last.to_string()) {
+                out.push((last.to_string(), key.clone(), true));
+            }
+        }
+        // Bases in order, each with its own bases: Python's MRO differs only in the order of
+        // a diamond's shared bases, which decides which record a member comes from, not
+        // whether it exists.
+        let bases = snap
+            .symbols
+            .get(class)
+            .filter(|s| s.kind == Kind::Class && depth < 32)
+            .map(|s| s.bases.clone())
+            .unwrap_or_default();
+        // A cycle (a class its own base, by a bug or a name clash) ends here.
+        self.by_class
+            .insert(class.to_string(), std::rc::Rc::new(out.clone()));
+        for base in bases {
+            for (last, key, _) in self.walk(snap, &base, depth + 1).iter() {
+                if seen.insert(last.clone()) {
+                    out.push((last.clone(), key.clone(), false));
+                }
+            }
+        }
+        let out = std::rc::Rc::new(out);
+        self.by_class.insert(class.to_string(), out.clone());
+        out
     }
 }
 

@@ -298,11 +298,28 @@ pub(super) fn class_body(
                     class_attr(ctx, t, Some(&a.value), a, members);
                 }
             }
-            Stmt::AnnAssign(a) => class_attr(ctx, &a.target, a.value.as_deref(), a, members),
+            Stmt::AnnAssign(a) => {
+                class_attr(ctx, &a.target, a.value.as_deref(), a, members);
+                // `x: int` alone, in a source file, declares what instances have: the class
+                // itself has no `x` (named tuples make fields of them).
+                let declared_only = a.value.is_none()
+                    && !ctx.file.ends_with(".pyi")
+                    && !class.bases.iter().any(|b| b.ends_with("NamedTuple"));
+                if let (true, Some(Binding { value: Value::Def(d), .. })) =
+                    (declared_only, members.last_mut())
+                {
+                    d.instance = true;
+                }
+            }
             Stmt::If(s) => {
-                class_body(ctx, &s.body, class_name, module, members, class);
-                for clause in &s.elif_else_clauses {
-                    class_body(ctx, &clause.body, class_name, module, members, class);
+                let run_time = super::module::type_checking_test(&s.test, ctx);
+                if run_time != Some(true) {
+                    class_body(ctx, &s.body, class_name, module, members, class);
+                }
+                if run_time != Some(false) {
+                    for clause in &s.elif_else_clauses {
+                        class_body(ctx, &clause.body, class_name, module, members, class);
+                    }
                 }
             }
             Stmt::Try(t) => {
@@ -314,6 +331,78 @@ pub(super) fn class_body(
     }
     if class.overloaded() {
         class.signatures.remove(0);
+    }
+    // What `__init__` sets on `self` is a member of every instance.
+    for stmt in body {
+        let Stmt::FunctionDef(f) = stmt else { continue };
+        if f.name.as_str() != "__init__" {
+            continue;
+        }
+        let Some(this) = f.parameters.args.first().map(|p| p.parameter.name.as_str()) else {
+            continue;
+        };
+        let mut found = Vec::new();
+        instance_attributes(&f.body, this, &mut found);
+        for (name, line) in found {
+            if members.iter().any(|m| m.name == name) {
+                continue;
+            }
+            members.push(Binding {
+                name,
+                line,
+                value: Value::Def(Box::new(Def {
+                    kind: Kind::Attribute,
+                    instance: true,
+                    ..Default::default()
+                })),
+            });
+        }
+    }
+}
+
+/// `self.x = ...` (and `self.x: T = ...`, `self.x += ...`, tuple targets) anywhere in a method
+/// body outside nested functions and classes, by name and line, in order.
+fn instance_attributes(body: &[Stmt], this: &str, out: &mut Vec<(String, u32)>) {
+    fn target(e: &Expr, this: &str, line: u32, out: &mut Vec<(String, u32)>) {
+        match e {
+            Expr::Attribute(a) if matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == this) => {
+                let name = a.attr.to_string();
+                if !out.iter().any(|(n, _)| *n == name) {
+                    out.push((name, line));
+                }
+            }
+            Expr::Tuple(t) => t.elts.iter().for_each(|e| target(e, this, line, out)),
+            Expr::List(t) => t.elts.iter().for_each(|e| target(e, this, line, out)),
+            _ => {}
+        }
+    }
+    for stmt in body {
+        // Lines only order the members here; they are not recorded.
+        let line = 0;
+        match stmt {
+            Stmt::Assign(a) => a.targets.iter().for_each(|t| target(t, this, line, out)),
+            Stmt::AnnAssign(a) => target(&a.target, this, line, out),
+            Stmt::AugAssign(a) => target(&a.target, this, line, out),
+            Stmt::If(s) => {
+                instance_attributes(&s.body, this, out);
+                for c in &s.elif_else_clauses {
+                    instance_attributes(&c.body, this, out);
+                }
+            }
+            Stmt::Try(t) => {
+                instance_attributes(&t.body, this, out);
+                instance_attributes(&t.orelse, this, out);
+                instance_attributes(&t.finalbody, this, out);
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    instance_attributes(&h.body, this, out);
+                }
+            }
+            Stmt::With(w) => instance_attributes(&w.body, this, out),
+            Stmt::For(f) => instance_attributes(&f.body, this, out),
+            Stmt::While(w) => instance_attributes(&w.body, this, out),
+            _ => {}
+        }
     }
 }
 

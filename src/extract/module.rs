@@ -31,6 +31,9 @@ pub struct ModuleFacts {
     pub stability: Option<Stability>,
     /// Attributes the module's `__getattr__` serves with a deprecation warning.
     pub getattr_deprecations: Vec<(String, Deprecation)>,
+    /// Names the module's `__getattr__` serves: compared with the requested name, or keys of
+    /// a module-level table it consults.
+    pub getattr_names: Vec<String>,
     pub notes: Vec<String>,
 }
 
@@ -71,6 +74,9 @@ pub struct Def {
     pub has_init: bool,
     /// For annotated attributes (`float32: dtype = ...`), the annotation as written.
     pub annotation: Option<String>,
+    /// For class members: set on instances (`self.x = ...` in `__init__`, or declared by an
+    /// annotation alone), not found on the class itself.
+    pub instance: bool,
 }
 
 pub struct FileContext<'a> {
@@ -310,14 +316,23 @@ impl Walker<'_, '_> {
                 self.facts.all.push(op);
             }
             Stmt::Expr(e) => self.expr_stmt(&e.value),
-            Stmt::If(s) => {
-                // `if TYPE_CHECKING:` bodies describe names the package makes at run time in
-                // ways a static reader cannot follow; they count like any other branch.
-                self.block(&s.body, fallback);
-                for clause in &s.elif_else_clauses {
-                    self.block(&clause.body, true);
+            Stmt::If(s) => match type_checking_test(&s.test, ctx) {
+                // Type checkers run `if TYPE_CHECKING:` bodies, Python does not: in a source
+                // file they bind nothing (its `else` is what runs); a stub is all type
+                // checking.
+                Some(true) => {
+                    for clause in &s.elif_else_clauses {
+                        self.block(&clause.body, fallback);
+                    }
                 }
-            }
+                Some(false) => self.block(&s.body, fallback),
+                None => {
+                    self.block(&s.body, fallback);
+                    for clause in &s.elif_else_clauses {
+                        self.block(&clause.body, true);
+                    }
+                }
+            },
             Stmt::Try(t) => {
                 self.block(&t.body, fallback);
                 self.block(&t.orelse, fallback);
@@ -487,9 +502,6 @@ impl Walker<'_, '_> {
         let ctx = self.ctx;
         let mut warns = Vec::new();
         collect_warns(&f.body, ctx, &mut warns);
-        let Some(warn) = warns.into_iter().find(|(w, _)| w.is_deprecation) else {
-            return;
-        };
         let mut names: Vec<(String, Option<String>)> = Vec::new();
         let mut referenced = Vec::new();
         collect_names(&f.body, &mut referenced, &mut names);
@@ -502,7 +514,15 @@ impl Walker<'_, '_> {
         }
         names.sort();
         names.dedup_by(|a, b| a.0 == b.0);
-        let (w, evidence) = warn;
+        self.facts.getattr_names.extend(
+            names
+                .iter()
+                .filter(|(n, _)| is_identifier(n))
+                .map(|(n, _)| n.clone()),
+        );
+        let Some((w, evidence)) = warns.into_iter().find(|(w, _)| w.is_deprecation) else {
+            return;
+        };
         for (name, value) in names {
             let replacement = value
                 .filter(|v| {
@@ -577,6 +597,31 @@ fn collect_names(
         strings,
     };
     v.visit_body(body);
+}
+
+fn is_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// For a test of `TYPE_CHECKING` (`typing.TYPE_CHECKING`, `not TYPE_CHECKING`) in a source
+/// file: `Some(true)` when the body runs only under a type checker, `Some(false)` when it runs
+/// only at run time. `None` for any other test, and for every test in a stub.
+pub(super) fn type_checking_test(test: &Expr, ctx: &FileContext) -> Option<bool> {
+    if ctx.file.ends_with(".pyi") {
+        return None;
+    }
+    let names_it = |e: &Expr| {
+        dotted(e).is_some_and(|d| d == "TYPE_CHECKING" || d.ends_with(".TYPE_CHECKING"))
+    };
+    match test {
+        e if names_it(e) => Some(true),
+        Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::Not) && names_it(&u.operand) => {
+            Some(false)
+        }
+        _ => None,
+    }
 }
 
 fn is_name(expr: &Expr, name: &str) -> bool {

@@ -67,6 +67,12 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
+        // A module with only a stub is compiled code: the stub's imports and plain
+        // assignments are for type checkers (`from torch.distributed import DeviceMesh` in
+        // `torch/_C/__init__.pyi`, `T = TypeVar("T")`), not members of the module.
+        for facts in modules.values_mut().filter(|f| f.is_stub) {
+            facts.bindings.retain(stub_binding_is_member);
+        }
         Resolver {
             package,
             profile,
@@ -105,6 +111,10 @@ impl<'a> Resolver<'a> {
     }
 
     fn namespace(&self, module: &str) -> Rc<BTreeMap<String, Entry>> {
+        stacker::maybe_grow(256 << 10, 8 << 20, || self.namespace_uncached(module))
+    }
+
+    fn namespace_uncached(&self, module: &str) -> Rc<BTreeMap<String, Entry>> {
         if let Some(ns) = self.namespaces.borrow().get(module) {
             return ns.clone();
         }
@@ -271,6 +281,12 @@ impl<'a> Resolver<'a> {
     }
 
     fn lookup(&self, module: &str, name: &str) -> Option<Target> {
+        // Lookups recurse through chains of re-exports and star imports as deep as a package
+        // makes them; the stack grows on the heap rather than overflow.
+        stacker::maybe_grow(256 << 10, 8 << 20, || self.lookup_uncached(module, name))
+    }
+
+    fn lookup_uncached(&self, module: &str, name: &str) -> Option<Target> {
         let key = (module.to_string(), name.to_string());
         if let Some(t) = self.lookups.borrow().get(&key) {
             return t.clone();
@@ -422,7 +438,16 @@ impl<'a> Resolver<'a> {
             };
             sym.deprecated = facts.deprecated.clone();
             sym.stability = facts.stability.clone();
-            symbols.insert(module.clone(), sym);
+            match symbols.get_mut(module) {
+                // The package bound an attribute of this name (`from .f import f`): that is
+                // what `pkg.f` is; the module stays importable, and its members keep their
+                // names.
+                Some(attr) if attr.kind != Kind::Module => attr.submodule = true,
+                _ => {
+                    symbols.insert(module.clone(), sym);
+                }
+            }
+            let mut reachable: Vec<String> = Vec::new();
 
             let ns = self.namespace(module);
             let exports = self.exports_of(module);
@@ -494,15 +519,24 @@ impl<'a> Resolver<'a> {
                                 ) => *redundant_alias || (facts.is_package && from_name.is_some()),
                                 _ => false,
                             };
-                        let reexported = listed || conventional;
-                        if !reexported {
+                        let target = self.lookup(module, name);
+                        // Without an `__all__`, every public name a module binds from the
+                        // package is its API, as far as users can tell: `from m import x`
+                        // works, and they write it. Module objects (`import torch`, `F`) are
+                        // how a module reaches others, not what it offers.
+                        let implicit = exported.is_none()
+                            && !name.starts_with('_')
+                            && matches!(target, Some(Target::Def(_) | Target::Missing(_)));
+                        if !(listed || conventional || implicit) {
+                            // Still reachable: `from m import x` finds it.
+                            if !name.starts_with('_')
+                                && matches!(target, Some(Target::Def(_) | Target::Missing(_)))
+                            {
+                                reachable.push(name.clone());
+                            }
                             continue;
                         }
-                        if let Some(target) = self
-                            .lookup(module, name)
-                            .as_ref()
-                            .and_then(|t| self.target_name(t))
-                        {
+                        if let Some(target) = target.as_ref().and_then(|t| self.target_name(t)) {
                             if target != qual {
                                 symbols.insert(
                                     qual,
@@ -516,6 +550,21 @@ impl<'a> Resolver<'a> {
                         }
                     }
                 }
+            }
+            // Names the module's `__getattr__` serves exist as far as attribute access and
+            // `from m import x` can tell.
+            for name in &facts.getattr_names {
+                if !name.starts_with('_')
+                    && !ns.contains_key(name)
+                    && !symbols.contains_key(&format!("{module}.{name}"))
+                {
+                    reachable.push(name.clone());
+                }
+            }
+            reachable.sort();
+            reachable.dedup();
+            if let Some(sym) = symbols.get_mut(module).filter(|s| s.kind == Kind::Module) {
+                sym.reachable = reachable;
             }
             // Definitions a module's `__all__` leaves out are importable but not its API.
             // (Imports it leaves out are recorded only when they are conventional re-exports,
@@ -539,7 +588,6 @@ impl<'a> Resolver<'a> {
                 sym.deprecated.push(dep.clone());
             }
         }
-        point_to_private_base_members(&mut symbols);
         slim_private(&mut symbols);
         let notes = self.notes.borrow().iter().cloned().collect();
         (symbols, notes)
@@ -565,6 +613,7 @@ impl<'a> Resolver<'a> {
             announced: def.announced.clone(),
             tombstone: def.tombstone.clone(),
             stability: def.stability.clone(),
+            instance: def.instance,
             ..Default::default()
         };
         if def.kind == Kind::Class {
@@ -638,7 +687,7 @@ fn merge_stub(mut py: ModuleFacts, pyi: ModuleFacts) -> ModuleFacts {
         // the package; keep the first and note nothing, both are real files.
         return py;
     }
-    for b in pyi.bindings {
+    for b in pyi.bindings.into_iter().filter(stub_binding_is_member) {
         let existing = py
             .bindings
             .iter_mut()
@@ -655,8 +704,23 @@ fn merge_stub(mut py: ModuleFacts, pyi: ModuleFacts) -> ModuleFacts {
     py.deprecated.extend(pyi.deprecated);
     py.stability = py.stability.or(pyi.stability);
     py.getattr_deprecations.extend(pyi.getattr_deprecations);
+    py.getattr_names.extend(pyi.getattr_names);
     py.notes.extend(pyi.notes);
     py
+}
+
+/// Whether a binding of a stub describes a member of the module at run time: definitions and
+/// annotated values do; imports only in the re-export form (`import x as x`, `from m import x
+/// as x`) and star imports; plain assignments are type aliases.
+fn stub_binding_is_member(b: &Binding) -> bool {
+    match &b.value {
+        Value::Def(d) => d.kind != Kind::Attribute || d.annotation.is_some(),
+        Value::Import {
+            redundant_alias, ..
+        } => *redundant_alias,
+        Value::Star(_) => true,
+        Value::Alias(_) => false,
+    }
 }
 
 fn merge_binding(existing: &mut Binding, stub: Binding) {
@@ -700,8 +764,8 @@ fn slim_private(symbols: &mut BTreeMap<String, Symbol>) {
             continue;
         }
         let Some(sym) = symbols.get(&q) else { continue };
-        if let Some(t) = sym.points_to(&q) {
-            work.push(t);
+        if let Some(t) = sym.points_to() {
+            work.push(t.to_string());
         }
         if sym.kind == Kind::Class {
             work.extend(sym.bases.iter().cloned());
@@ -757,206 +821,5 @@ fn slim_private(symbols: &mut BTreeMap<String, Symbol>) {
                 ..Default::default()
             };
         }
-    }
-}
-
-/// Canonical names users reach through a public name: the public names themselves and the
-/// targets of public aliases (`torch.Tensor` → `torch._tensor.Tensor`).
-fn publicly_reachable(symbols: &BTreeMap<String, Symbol>) -> HashSet<String> {
-    let mut reach = HashSet::new();
-    for (q, sym) in symbols {
-        if is_private_name(q) {
-            continue;
-        }
-        reach.insert(q.clone());
-        let mut target = sym.target.as_ref();
-        let mut hops = 0;
-        while let (Some(t), true) = (target, hops < 32) {
-            if !reach.insert(t.clone()) {
-                break;
-            }
-            target = symbols.get(t).and_then(|s| s.target.as_ref());
-            hops += 1;
-        }
-    }
-    reach
-}
-
-/// Members of a base class that no public name reaches are public only through the
-/// subclasses users do reach: list them there, pointing at the base's record, so that
-/// `torch.Tensor.sum` exists although `sum` is declared on `torch._C.TensorBase`.
-fn point_to_private_base_members(symbols: &mut BTreeMap<String, Symbol>) {
-    let reach = publicly_reachable(symbols);
-    let mut added: Vec<(String, Symbol)> = Vec::new();
-    for (class, sym) in symbols.iter() {
-        if sym.kind != Kind::Class || !reach.contains(class) {
-            continue;
-        }
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut bases: Vec<String> = sym.bases.iter().rev().cloned().collect();
-        let mut visited = 0;
-        while let (Some(base), true) = (bases.pop(), visited < 64) {
-            visited += 1;
-            if reach.contains(&base) {
-                continue;
-            }
-            let Some(base_sym) = symbols.get(&base).filter(|s| s.kind == Kind::Class) else {
-                continue;
-            };
-            let prefix = format!("{base}.");
-            for (member, msym) in symbols
-                .range(prefix.clone()..)
-                .take_while(|(k, _)| k.starts_with(&prefix))
-            {
-                let name = &member[prefix.len()..];
-                if name.contains('.') || !seen.insert(name.to_string()) {
-                    continue;
-                }
-                let own = format!("{class}.{name}");
-                if !symbols.contains_key(&own) {
-                    // The class whose record carries the member (the base's own pointer
-                    // when the base inherited it in turn).
-                    let origin = msym.inherited_from.clone().unwrap_or_else(|| base.clone());
-                    added.push((
-                        own,
-                        Symbol {
-                            kind: msym.kind,
-                            inherited_from: Some(origin),
-                            ..Default::default()
-                        },
-                    ));
-                }
-            }
-            bases.extend(base_sym.bases.iter().rev().cloned());
-        }
-    }
-    symbols.extend(added);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::extract::module::{analyse, module_name, FileContext};
-
-    fn facts(files: &[(&str, &str)], profile: &Profile) -> Vec<ModuleFacts> {
-        files
-            .iter()
-            .map(|(path, src)| {
-                let (name, is_package) = module_name(path).unwrap();
-                let parsed = ruff_python_parser::parse_module(src).unwrap();
-                let ctx = FileContext::new(src, path, "p", profile);
-                analyse(&ctx, parsed.syntax(), &name, is_package)
-            })
-            .collect()
-    }
-
-    /// Resolves a package `p` given as `(path, source)` pairs.
-    fn resolve(files: &[(&str, &str)]) -> (BTreeMap<String, Symbol>, Vec<String>) {
-        let profile = Profile::default();
-        Resolver::new("p", &profile, facts(files, &profile)).symbols()
-    }
-
-    fn exported(files: &[(&str, &str)], module: &str) -> Vec<String> {
-        let profile = Profile::default();
-        let resolver = Resolver::new("p", &profile, facts(files, &profile));
-        let exports = resolver.exports_of(module);
-        exports.names.clone()
-    }
-
-    #[test]
-    fn all_in_every_form() {
-        let names = exported(
-            &[
-                ("p/__init__.py", "from .m import *\n__all__ = ['a', 'b']\n__all__ += ('c',)\n__all__.extend(['d'])\n__all__.append('e')\n__all__.remove('b')\n__all__ += m.__all__\n"),
-                ("p/m.py", "__all__ = ['x'] + ['y']\n"),
-            ],
-            "p",
-        );
-        assert_eq!(names, ["a", "c", "d", "e", "x", "y"]);
-        // `list(__all__) + other.__all__` keeps what was there.
-        let names = exported(
-            &[
-                (
-                    "p/__init__.py",
-                    "from . import m\n__all__ = ['a']\n__all__ = list(__all__) + m.__all__\n",
-                ),
-                ("p/m.py", "__all__ = ['z']\n"),
-            ],
-            "p",
-        );
-        assert_eq!(names, ["a", "z"]);
-    }
-
-    #[test]
-    fn junk_and_unevaluable_all_are_reported() {
-        let (_, notes) = resolve(&[(
-            "p/__init__.py",
-            "__all__ = ['ok', 'bad,', 3]\n__all__ += [n for n in dir()]\nok = 1\n",
-        )]);
-        assert!(
-            notes
-                .iter()
-                .any(|n| n.contains("entry \"bad,\" is not a name")),
-            "{notes:?}"
-        );
-        assert!(
-            notes.iter().any(|n| n.contains("entry 3 is not a name")),
-            "{notes:?}"
-        );
-        assert!(
-            notes
-                .iter()
-                .any(|n| n.contains("p/__init__.py:2: `__all__` is changed by an expression")),
-            "{notes:?}"
-        );
-    }
-
-    #[test]
-    fn without_all_star_imports_take_public_in_package_names() {
-        let (symbols, _) = resolve(&[
-            ("p/__init__.py", "from .m import *\n"),
-            (
-                "p/m.py",
-                "from typing import Optional\nimport os\n\ndef f(): pass\ndef _g(): pass\n",
-            ),
-        ]);
-        assert_eq!(symbols["p.f"].target.as_deref(), Some("p.m.f"));
-        assert!(
-            !symbols.contains_key("p.Optional"),
-            "typing helpers leaking through a star import are not API"
-        );
-        assert!(!symbols.contains_key("p.os"));
-        assert!(!symbols.contains_key("p._g"));
-    }
-
-    #[test]
-    fn reexport_chains_resolve_to_the_definition() {
-        let (symbols, _) = resolve(&[
-            (
-                "p/__init__.py",
-                "from .a import X\nimport p.b as bee\n__all__ = ['X', 'bee']\n",
-            ),
-            ("p/a.py", "from ._impl import X\n__all__ = ['X']\n"),
-            ("p/_impl.py", "class X:\n    def m(self): pass\n"),
-            ("p/b.py", ""),
-        ]);
-        assert_eq!(symbols["p.X"].target.as_deref(), Some("p._impl.X"));
-        assert_eq!(symbols["p.a.X"].target.as_deref(), Some("p._impl.X"));
-        assert_eq!(symbols["p.bee"].target.as_deref(), Some("p.b"));
-        // The private definition is reachable, so it keeps its full record and members.
-        assert_eq!(
-            symbols["p._impl.X"].defined.as_deref(),
-            Some("p/_impl.py:1")
-        );
-        assert_eq!(symbols["p._impl.X.m"].signatures, ["(self)"]);
-    }
-
-    #[test]
-    fn import_cycles_terminate() {
-        let (symbols, _) = resolve(&[
-            ("p/__init__.py", "from .a import *\n"),
-            ("p/a.py", "from p import *\nfrom .a import x as y\n"),
-        ]);
-        assert!(symbols.contains_key("p.a"));
     }
 }

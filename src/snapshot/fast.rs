@@ -98,7 +98,7 @@ fn symbol(first: &str, lines: &mut Lines) -> Option<(String, WireSymbol)> {
         }
         // A block: a list (`    - ...`) or a nested mapping (`      key: ...`).
         let value = match key.as_str() {
-            "signatures" | "bases" => {
+            "signatures" | "bases" | "reachable" => {
                 let mut items = Vec::new();
                 while let Some(l) = lines.next_if(|l| l.starts_with("    - ")) {
                     items.push(Value::Str(scalar_line(&l[6..])?));
@@ -237,8 +237,10 @@ fn wire_from_map(map: BTreeMap<String, Value>) -> Option<WireSymbol> {
             "kind",
             "defined",
             "target",
-            "inherited_from",
             "unlisted",
+            "instance",
+            "submodule",
+            "reachable",
             "bases",
             "signatures",
             "deprecated",
@@ -283,20 +285,27 @@ fn wire_from_map(map: BTreeMap<String, Value>) -> Option<WireSymbol> {
         kind: kind(&get_str(&map, "kind")?)?,
         defined: opt_str(&map, "defined")?,
         target: opt_str(&map, "target")?,
-        inherited_from: opt_str(&map, "inherited_from")?,
         bases: str_list(map.get("bases"))?,
         signatures: str_list(map.get("signatures"))?,
         deprecated: notices(map.get("deprecated"))?,
         announced: notices(map.get("announced"))?,
         tombstone,
         stability,
-        unlisted: match opt_str(&map, "unlisted")?.as_deref() {
-            None => false,
-            Some("true") => true,
-            Some(_) => return None,
-        },
+        unlisted: flag(&map, "unlisted")?,
+        instance: flag(&map, "instance")?,
+        submodule: flag(&map, "submodule")?,
+        reachable: str_list(map.get("reachable"))?,
         names,
     })
+}
+
+/// A `key: true` flag; absent is false.
+fn flag(map: &BTreeMap<String, Value>, key: &str) -> Option<bool> {
+    match opt_str(map, key)?.as_deref() {
+        None => Some(false),
+        Some("true") => Some(true),
+        Some(_) => None,
+    }
 }
 
 /// A whole line's scalar (after `key: ` or `- `).

@@ -24,7 +24,7 @@ use yaml::{WireSnapshot, WireSymbol};
 
 /// Bumped whenever a field changes meaning or a reader of the previous version would misread a
 /// new snapshot.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -118,10 +118,6 @@ pub struct Symbol {
     /// For classes, the signature of a call to the class (its `__init__` without `self`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signatures: Vec<String>,
-    /// For members of a private base class, listed on the public subclass so that
-    /// `torch.Tensor.sum` exists: the base class whose record of the member carries the data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inherited_from: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deprecated: Vec<Deprecation>,
     /// Behaviour changes announced for a future release (a `FutureWarning` that deprecates
@@ -138,6 +134,20 @@ pub struct Symbol {
     /// API (helpers, type variables, platform set-up code).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unlisted: bool,
+    /// For class members: set on instances (in `__init__`, or declared by an annotation
+    /// alone), not an attribute of the class itself.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub instance: bool,
+    /// A package attribute that has the name of a submodule too: `pkg.f` is this record (what
+    /// attribute access finds), while `import pkg.f` gives the module, whose members are
+    /// recorded under `pkg.f.` as usual.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub submodule: bool,
+    /// For modules: public names the module binds without exporting them (imports an
+    /// `__all__` leaves out, names a star import brings in beside one, names its
+    /// `__getattr__` serves). They resolve at run time; they are not the module's API.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reachable: Vec<String>,
 }
 
 /// A notice: a deprecation, or (in `announced`) a behaviour change announced for a future
@@ -208,53 +218,73 @@ pub fn split_parent(qualname: &str) -> Option<(&str, &str)> {
 }
 
 impl Symbol {
-    /// The record this one stands for, if any: an alias's target, or the same member on the
-    /// base class it is inherited from. `name` is this record's own qualified name.
-    pub fn points_to(&self, name: &str) -> Option<String> {
-        if let Some(t) = &self.target {
-            return Some(t.clone());
-        }
-        let base = self.inherited_from.as_ref()?;
-        let (_, member) = split_parent(name)?;
-        Some(format!("{base}.{member}"))
+    /// The record this one stands for, if any: an alias's target.
+    pub fn points_to(&self) -> Option<&str> {
+        self.target.as_deref()
     }
 }
 
 impl Snapshot {
-    /// Follows alias records to the canonical definition. Returns the name itself when it is
-    /// not an alias, `None` when it is unknown. Members of aliased classes resolve too:
-    /// `torch.distributed.tensor.DTensor.from_local` goes through the alias of its class.
+    /// Follows alias records to the canonical definition, the way attribute access does:
+    /// a recorded name, else the same name on what its parent resolves to (a member of an
+    /// aliased class), else a member found through the bases of the class its parent names.
+    /// Returns the name itself when it is not an alias, `None` when it is unknown. An alias
+    /// whose target cannot be found (a compiled object no stub describes) is present all the
+    /// same: it resolves to itself.
     pub fn resolve<'a>(&'a self, qualname: &str) -> Option<(String, &'a Symbol)> {
+        self.resolve_within(qualname, 0)
+    }
+
+    /// [`Snapshot::resolve`], `depth` parents deep: an alias to a member of itself
+    /// (`pkg.f` → `pkg.f.f`, a package attribute named as its submodule) must end, not recurse.
+    fn resolve_within<'a>(&'a self, qualname: &str, depth: usize) -> Option<(String, &'a Symbol)> {
+        if depth > 64 {
+            return None;
+        }
         let mut name = qualname.to_string();
+        let mut last_alias: Option<(String, &'a Symbol)> = None;
         // Bounded: alias chains in real packages are a few links long; a cycle is a bug in the
         // package and must not hang us.
         for _ in 0..32 {
             if let Some(sym) = self.symbols.get(&name) {
-                // Aliases and members inherited from a private base point at the record
-                // that carries the data.
-                match sym.points_to(&name) {
+                match sym.points_to() {
                     Some(target) if target != name => {
-                        name = target;
+                        last_alias = Some((name, sym));
+                        name = target.to_string();
                         continue;
                     }
                     _ => return Some((name, sym)),
                 }
             }
-            // Not recorded under this name: try resolving the parent and looking the last
-            // component up on what it resolves to (a member of an aliased class), or on the
-            // bases of the class it names.
-            let (parent, last) = split_parent(&name)?;
-            let (resolved_parent, parent_sym) = self.resolve(parent)?;
+            let Some((parent, last)) = split_parent(&name) else {
+                return last_alias;
+            };
+            let Some((resolved_parent, parent_sym)) = self.resolve_within(parent, depth + 1) else {
+                return last_alias;
+            };
             if resolved_parent != parent {
                 name = format!("{resolved_parent}.{last}");
                 continue;
             }
             if parent_sym.kind == Kind::Class {
-                return self.lookup_inherited(parent_sym, last, 0);
+                return self.lookup_inherited(parent_sym, last, 0).or(last_alias);
             }
-            return None;
+            return last_alias;
         }
-        None
+        last_alias
+    }
+
+    /// Whether `import`, `from m import x` or attribute access finds the name: it resolves,
+    /// or its module binds it without exporting it (see [`Symbol::reachable`]).
+    pub fn reachable(&self, qualname: &str) -> bool {
+        if self.resolve(qualname).is_some() {
+            return true;
+        }
+        split_parent(qualname).is_some_and(|(parent, last)| {
+            self.resolve(parent).is_some_and(|(_, p)| {
+                p.kind == Kind::Module && p.reachable.iter().any(|r| r == last)
+            })
+        })
     }
 
     fn lookup_inherited<'a>(
@@ -317,6 +347,14 @@ impl Snapshot {
     }
 
     fn stated_stability(&self, qualname: &str) -> Option<Stability> {
+        self.stated_stability_within(qualname, 0)
+    }
+
+    /// `depth` aliases deep: an alias to a member of itself must end.
+    fn stated_stability_within(&self, qualname: &str, depth: usize) -> Option<Stability> {
+        if depth > 16 {
+            return None;
+        }
         let mut name = qualname;
         loop {
             if let Some(sym) = self.symbols.get(name) {
@@ -331,7 +369,7 @@ impl Snapshot {
                         // A marker on the module or class that defines the target counts too,
                         // but never the target's private path: the alias is what users see.
                         if let Some((parent, _)) = split_parent(&target) {
-                            if let Some(st) = self.stated_stability(parent) {
+                            if let Some(st) = self.stated_stability_within(parent, depth + 1) {
                                 return Some(st);
                             }
                         }

@@ -140,16 +140,29 @@ fn write_symbol(
     if let Some(t) = &sym.target {
         fields.push(format!("target: {}", scalar(t)));
     }
-    if let Some(i) = &sym.inherited_from {
-        fields.push(format!("inherited_from: {}", scalar(i)));
-    }
     if sym.unlisted {
         fields.push("unlisted: true".to_string());
+    }
+    if sym.instance {
+        fields.push("instance: true".to_string());
+    }
+    if sym.submodule {
+        fields.push("submodule: true".to_string());
     }
     if !sym.bases.is_empty() {
         fields.push(format!(
             "bases: [{}]",
             sym.bases
+                .iter()
+                .map(|b| scalar(b))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !sym.reachable.is_empty() {
+        fields.push(format!(
+            "reachable: [{}]",
+            sym.reachable
                 .iter()
                 .map(|b| scalar(b))
                 .collect::<Vec<_>>()
@@ -316,12 +329,14 @@ pub fn from_yaml_str(text: &str) -> Result<Snapshot, ReadError> {
             target: w.target,
             bases: w.bases,
             signatures: w.signatures,
-            inherited_from: w.inherited_from,
             deprecated: w.deprecated,
             announced: w.announced,
             tombstone: w.tombstone,
             stability: w.stability,
             unlisted: w.unlisted,
+            instance: w.instance,
+            submodule: w.submodule,
+            reachable: w.reachable,
         };
         symbols.insert(name, sym);
     }
@@ -393,8 +408,6 @@ pub(super) struct WireSymbol {
     #[serde(default)]
     pub(super) signatures: Vec<String>,
     #[serde(default)]
-    pub(super) inherited_from: Option<String>,
-    #[serde(default)]
     pub(super) deprecated: Vec<Deprecation>,
     #[serde(default)]
     pub(super) announced: Vec<Deprecation>,
@@ -404,6 +417,12 @@ pub(super) struct WireSymbol {
     pub(super) stability: Option<Stability>,
     #[serde(default)]
     pub(super) unlisted: bool,
+    #[serde(default)]
+    pub(super) instance: bool,
+    #[serde(default)]
+    pub(super) submodule: bool,
+    #[serde(default)]
+    pub(super) reachable: Vec<String>,
     #[serde(default)]
     pub(super) names: BTreeMap<Kind, Vec<String>>,
 }

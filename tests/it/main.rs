@@ -9,4 +9,6 @@ mod fetch;
 mod install;
 mod releases;
 mod rules;
+mod runtime_truth;
 mod snapshot_fixtures;
+mod truth;

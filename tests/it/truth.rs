@@ -1,0 +1,205 @@
+//! The run-time oracle (`fixtures/runtime/torch-V.json.gz`, made by `eval/runtime/`): what
+//! `import torch` exposes in a release, for tests to hold the static snapshots against. Test
+//! data only: extraction never reads it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct Module {
+    pub all: Option<Vec<String>>,
+    /// Name → kind: `m` module, `c` class, `f` other callable, `a` anything else.
+    pub names: BTreeMap<String, char>,
+    #[serde(default)]
+    pub defs: BTreeMap<String, String>,
+    #[serde(default)]
+    pub dynamic: bool,
+    #[serde(default)]
+    pub origin: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Class {
+    pub members: Vec<String>,
+    pub mro: Vec<String>,
+    #[serde(default)]
+    pub paths: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct File {
+    schema: u32,
+    package: String,
+    version: String,
+    modules: BTreeMap<String, Module>,
+    classes: BTreeMap<String, Class>,
+}
+
+pub struct Truth {
+    pub modules: BTreeMap<String, Module>,
+    pub classes: BTreeMap<String, Class>,
+    /// Every public path of a class → the key of its record.
+    class_at: HashMap<String, String>,
+}
+
+pub fn path(version: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/runtime")
+        .join(format!("torch-{version}.json.gz"))
+}
+
+/// The releases with a committed oracle.
+pub fn releases() -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(path("x").parent().unwrap())
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            Some(
+                name.strip_prefix("torch-")?
+                    .strip_suffix(".json.gz")?
+                    .to_string(),
+            )
+        })
+        .collect();
+    out.sort_by_key(|v| {
+        v.split('.')
+            .map(|p| p.parse::<u32>().unwrap_or(0))
+            .collect::<Vec<_>>()
+    });
+    out
+}
+
+impl Truth {
+    /// The oracle of `version`; an error says which file and how to make it again.
+    pub fn load(version: &str) -> Result<Truth, String> {
+        let p = path(version);
+        let again = format!("regenerate it with `eval/runtime/make-truth.sh {version}`");
+        let bytes = std::fs::read(&p).map_err(|e| {
+            format!(
+                "cannot read the run-time truth `{}`: {e}; {again}",
+                p.display()
+            )
+        })?;
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(bytes.as_slice())
+            .read_to_string(&mut text)
+            .map_err(|e| format!("`{}` is not a whole gzip file ({e}); {again}", p.display()))?;
+        let f: File = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "`{}` is not a run-time truth file ({e}); {again}",
+                p.display()
+            )
+        })?;
+        if f.schema != 1 || f.package != "torch" || f.version != version {
+            return Err(format!(
+                "`{}` holds {} {} (schema {}), not torch {version}; {again}",
+                p.display(),
+                f.package,
+                f.version,
+                f.schema
+            ));
+        }
+        let mut class_at = HashMap::new();
+        for (key, c) in &f.classes {
+            class_at.insert(key.clone(), key.clone());
+            for other in &c.paths {
+                class_at.insert(other.clone(), key.clone());
+            }
+        }
+        Ok(Truth {
+            modules: f.modules,
+            classes: f.classes,
+            class_at,
+        })
+    }
+
+    /// The walked public modules (not lazy namespaces, not modules found only as attributes).
+    pub fn public_modules(&self) -> impl Iterator<Item = (&String, &Module)> {
+        self.modules
+            .iter()
+            .filter(|(_, m)| !m.dynamic && m.origin.is_none())
+    }
+
+    pub fn class(&self, path: &str) -> Option<&Class> {
+        self.classes.get(self.class_at.get(path)?)
+    }
+
+    /// Whether `import torch; torch.a.b.c` finds the name (or `import` of the module does).
+    pub fn present(&self, dotted: &str) -> bool {
+        if self.modules.contains_key(dotted) {
+            return true;
+        }
+        let parts: Vec<&str> = dotted.split('.').collect();
+        let Some(cut) = (1..parts.len())
+            .rev()
+            .find(|&i| self.modules.contains_key(&parts[..i].join(".")))
+        else {
+            return false;
+        };
+        let module = &self.modules[&parts[..cut].join(".")];
+        if module.dynamic {
+            return true;
+        }
+        let Some(kind) = module.names.get(parts[cut]) else {
+            return false;
+        };
+        let mut at = parts[..=cut].join(".");
+        let mut kind = *kind;
+        for part in &parts[cut + 1..] {
+            if kind != 'c' {
+                // Attributes of functions and values are beyond what the oracle records.
+                return false;
+            }
+            let Some(class) = self.class(&at) else {
+                return false;
+            };
+            if !class.members.iter().any(|m| m == part) {
+                return false;
+            }
+            at = format!("{at}.{part}");
+            kind = if self.class(&at).is_some() { 'c' } else { 'f' };
+        }
+        true
+    }
+
+    /// What a module exports: its `__all__`, else the public names it binds from the package
+    /// (modules, classes and functions of `torch`; values are of unknown origin and left out).
+    pub fn exported(&self, module: &str) -> Vec<String> {
+        let m = &self.modules[module];
+        if let Some(all) = &m.all {
+            // `__all__` entries the module does not bind are mistakes, not names.
+            return all
+                .iter()
+                .filter(|n| !n.starts_with('_') && self.present(&format!("{module}.{n}")))
+                .cloned()
+                .collect();
+        }
+        m.names
+            .iter()
+            .filter(|(n, _)| !n.starts_with('_'))
+            .filter(|(n, kind)| self.is_package_object(module, n, **kind))
+            .map(|(n, _)| n.clone())
+            .collect()
+    }
+
+    /// Whether `module.name` is an object of the package: a `torch` module, or a class or
+    /// function defined in `torch`.
+    pub fn is_package_object(&self, module: &str, name: &str, kind: char) -> bool {
+        let m = &self.modules[module];
+        let path = format!("{module}.{name}");
+        match kind {
+            'm' => {
+                self.modules.contains_key(&path)
+                    || m.defs.get(name).is_some_and(|d| d.starts_with("torch"))
+            }
+            'c' | 'f' => m
+                .defs
+                .get(name)
+                .is_none_or(|d| d == "torch" || d.starts_with("torch.")),
+            _ => true,
+        }
+    }
+}
