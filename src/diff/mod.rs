@@ -23,6 +23,7 @@ use signature::Signature;
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeKind {
     Removed,
+    Unexported,
     Tombstoned,
     Moved,
     KindChanged,
@@ -47,6 +48,7 @@ impl ChangeKind {
     pub fn as_str(self) -> &'static str {
         match self {
             ChangeKind::Removed => "removed",
+            ChangeKind::Unexported => "unexported",
             ChangeKind::Tombstoned => "tombstoned",
             ChangeKind::Moved => "moved",
             ChangeKind::KindChanged => "kind-changed",
@@ -127,6 +129,9 @@ pub struct Change {
     /// For moves: the old path still re-exports the new definition.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub shim: bool,
+    /// For removals: the other public names of the same definition, gone with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
 }
@@ -142,6 +147,9 @@ pub struct Surface<'a> {
     pub snap: &'a Snapshot,
     /// public name → (definition name, definition record)
     pub names: BTreeMap<String, (String, &'a Symbol)>,
+    /// Names of `names` their module's `__all__` leaves out (or inside such a name):
+    /// importable, but not the module's API.
+    pub unlisted: HashSet<String>,
     /// definition name → its shortest public name
     preferred: HashMap<String, String>,
 }
@@ -163,14 +171,14 @@ impl<'a> Surface<'a> {
             }
         };
         let mut classes: Vec<(String, String)> = Vec::new();
-        for name in snap
-            .symbols
-            .keys()
-            .filter(|n| !is_private_name(n) && !unlisted(n))
-        {
+        let mut unlisted_names = HashSet::new();
+        for name in snap.symbols.keys().filter(|n| !is_private_name(n)) {
             let Some((def, sym)) = snap.resolve(name) else {
                 continue;
             };
+            if unlisted(name) {
+                unlisted_names.insert(name.clone());
+            }
             if sym.kind == Kind::Class {
                 classes.push((name.clone(), def.clone()));
             }
@@ -181,6 +189,7 @@ impl<'a> Surface<'a> {
         // `torch._C.TensorBase`, and is `torch.Tensor`'s all the same.
         let mut members = MemberCache::default();
         for (name, def) in classes {
+            let name = &name;
             for (last, key, own) in members.of(snap, &def).iter() {
                 let inherited_dunder = !own && is_dunder(last) && last != "__call__";
                 if crate::snapshot::is_private_component(last) || inherited_dunder {
@@ -191,16 +200,25 @@ impl<'a> Surface<'a> {
                     continue;
                 }
                 if let Some(found) = snap.resolve(key) {
+                    if unlisted_names.contains(name) {
+                        unlisted_names.insert(public.clone());
+                    }
                     names.insert(public, found);
                 }
             }
         }
         let mut preferred: HashMap<String, String> = HashMap::new();
         for (name, (def, _)) in &names {
-            let better = |current: &String| {
-                (name.matches('.').count(), name.len(), name)
-                    < (current.matches('.').count(), current.len(), current)
+            // An exported name before an unlisted one, then the shortest path.
+            let rank = |n: &String| {
+                (
+                    unlisted_names.contains(n),
+                    n.matches('.').count(),
+                    n.len(),
+                    n.clone(),
+                )
             };
+            let better = |current: &String| rank(name) < rank(current);
             match preferred.get(def) {
                 Some(current) if !better(current) => {}
                 _ => {
@@ -211,6 +229,7 @@ impl<'a> Surface<'a> {
         Surface {
             snap,
             names,
+            unlisted: unlisted_names,
             preferred,
         }
     }
@@ -305,6 +324,7 @@ impl Ctx<'_> {
             replacement: None,
             new_symbol: None,
             shim: facts.shim,
+            also: Vec::new(),
             evidence: None,
         });
         self.out.last_mut().expect("just pushed")
@@ -345,6 +365,8 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         .collect();
     let covered =
         |set: &BTreeSet<&str>, n: &str| split_parent(n).is_some_and(|(p, _)| set.contains(p));
+    // What is gone by definition: a definition reached by several names is one report.
+    let mut gone_by_def: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for name in &gone {
         // A move is worth saying even inside a removed module: it tells where things went.
         if let Some(m) = moves.get(*name) {
@@ -354,30 +376,56 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         if covered(&gone, name) {
             continue;
         }
-        let (def, sym) = &old_s.names[*name];
+        // Attribute access and `from m import x` still find it: it left `__all__`, or only
+        // the re-export went while the module still binds it.
+        if new_s.snap.reachable(name) {
+            let (def, _) = &old_s.names[*name];
+            let c = ctx.push(ChangeKind::Unexported, name, Facts::default());
+            c.replacement = new_s
+                .preferred(def)
+                .filter(|p| *p != *name)
+                .map(str::to_string);
+            continue;
+        }
+        gone_by_def
+            .entry(old_s.names[*name].0.as_str())
+            .or_default()
+            .push(name);
+    }
+    for (def, names) in gone_by_def {
+        // The report goes under the name users import: the definition's preferred public
+        // name when it is among the gone ones, else the first of them.
+        let shown = old_s
+            .preferred(def)
+            .filter(|p| names.contains(p))
+            .unwrap_or(names[0]);
+        let (_, sym) = &old_s.names[shown];
         let mut replacement = sym
             .deprecated
             .iter()
             .find(|d| d.parameter.is_none())
             .and_then(|d| d.replacement.clone());
-        // A re-export that went while its definition lives on under another public name: the
-        // module may still import it, and the fix is that name.
-        let relocated = (def != *name)
-            .then(|| new_s.preferred(def))
-            .flatten()
-            .filter(|p| *p != *name);
+        // Re-exports that went while the definition lives on under another public name: the
+        // fix is that name.
+        let relocated = new_s.preferred(def).filter(|p| !names.contains(p));
         if let Some(p) = relocated {
             replacement = Some(p.to_string());
         }
         let facts = Facts {
             still_public_elsewhere: relocated.is_some(),
-            dunder: is_dunder(name),
+            dunder: names.iter().all(|n| is_dunder(n)),
+            unlisted: names.iter().all(|n| old_s.unlisted.contains(*n)),
             ..Facts::default()
         };
-        let c = ctx.push(ChangeKind::Removed, name, facts);
+        let c = ctx.push(ChangeKind::Removed, shown, facts);
         c.old = Some(sym.kind.as_str().to_string());
         c.new_symbol = relocated.map(str::to_string);
         c.replacement = replacement;
+        c.also = names
+            .iter()
+            .filter(|n| **n != shown)
+            .map(|n| n.to_string())
+            .collect();
     }
     // The other moves: public paths kept as shims, and private paths whose definition is now
     // public.
@@ -395,7 +443,7 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         .map(String::as_str)
         .collect();
     for name in &added {
-        if covered(&added, name) || move_targets.contains(name) {
+        if covered(&added, name) || move_targets.contains(name) || new_s.unlisted.contains(*name) {
             continue;
         }
         let (def, sym) = &new_s.names[*name];
@@ -630,7 +678,22 @@ fn compare_definitions(ctx: &mut Ctx, shown: &str, name: &str, old: &Symbol, new
         return;
     }
     let package = format!("{}.", ctx.old.snap.package);
-    for base in old.bases.iter().filter(|b| !new.bases.contains(b)) {
+    // A base is removed only when it is no longer an ancestor: a class that now derives
+    // from an intermediate class, or from the same base under another name, still has it.
+    let ancestors = ancestors(ctx.new.snap, &new.bases);
+    let still_ancestor = |base: &str| {
+        ancestors.contains(base)
+            || ctx
+                .new
+                .snap
+                .resolve(base)
+                .is_some_and(|(def, _)| ancestors.contains(&def))
+    };
+    for base in old
+        .bases
+        .iter()
+        .filter(|b| !new.bases.contains(b) && !still_ancestor(b))
+    {
         // Another package's class may well still be an ancestor through the new base, and a
         // private base was never something users could name.
         let facts = Facts {
@@ -663,6 +726,27 @@ fn compare_definitions(ctx: &mut Ctx, shown: &str, name: &str, old: &Symbol, new
             new_tier.evidence
         });
     }
+}
+
+/// Every class `bases` lead to in `snap`, by the names recorded and by the definitions they
+/// resolve to.
+fn ancestors(snap: &Snapshot, bases: &[String]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let mut work: Vec<String> = bases.to_vec();
+    while let Some(b) = work.pop() {
+        if out.len() > 256 || !out.insert(b.clone()) {
+            continue;
+        }
+        if let Some((def, sym)) = snap.resolve(&b) {
+            if sym.kind == Kind::Class {
+                work.extend(sym.bases.iter().cloned());
+            }
+            if def != b {
+                work.push(def);
+            }
+        }
+    }
+    out
 }
 
 fn compare_signatures(ctx: &mut Ctx, shown: &str, old: &Symbol, new: &Symbol) {

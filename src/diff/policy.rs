@@ -27,6 +27,8 @@ pub struct Facts {
     pub breaks_calls: bool,
     /// The parameter concerned is `_private`.
     pub private_parameter: bool,
+    /// A removed name its module's `__all__` did not list.
+    pub unlisted: bool,
 }
 
 /// When a row applies.
@@ -35,6 +37,7 @@ enum When {
     Always,
     StillPublicElsewhere,
     Dunder,
+    Unlisted,
     PrivateToPublic,
     Shim,
     AttributeInvolved,
@@ -50,6 +53,7 @@ impl When {
             When::Always => true,
             When::StillPublicElsewhere => f.still_public_elsewhere,
             When::Dunder => f.dunder,
+            When::Unlisted => f.unlisted,
             When::PrivateToPublic => f.private_to_public,
             When::Shim => f.shim,
             When::AttributeInvolved => f.attribute_involved,
@@ -84,6 +88,12 @@ const POLICY: &[(&[ChangeKind], When, Severity, &str)] = &[
         When::Dunder,
         Severity::Info,
         "protocol methods fall back to a base class or `object`",
+    ),
+    (
+        &[Removed],
+        When::Unlisted,
+        Severity::Info,
+        "outside its module's `__all__`: importable, never promised",
     ),
     (
         &[Removed, Tombstoned],
@@ -170,7 +180,7 @@ const POLICY: &[(&[ChangeKind], When, Severity, &str)] = &[
         "it warns now and goes later",
     ),
     (
-        &[Undeprecated, Promoted, Added],
+        &[Undeprecated, Promoted, Added, Unexported],
         When::Always,
         Severity::Info,
         "nothing users have breaks",
@@ -192,6 +202,7 @@ mod tests {
 
     const ALL: &[ChangeKind] = &[
         Removed,
+        Unexported,
         Tombstoned,
         Moved,
         KindChanged,

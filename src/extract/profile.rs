@@ -21,6 +21,10 @@ pub struct Profile {
     pub docstring_wrappers: Vec<String>,
     #[serde(default)]
     pub runtime_exports: Vec<RuntimeExport>,
+    /// Names a module's code deletes at run time in ways a static reader cannot follow
+    /// (`delattr(sys.modules[__name__], name)` in a loop).
+    #[serde(default)]
+    pub runtime_deletes: Vec<RuntimeDelete>,
     /// Modules (with their submodules) that are not API surface at all: test helpers and
     /// vendored third-party code shipped inside the package. They are not snapshotted.
     #[serde(default)]
@@ -58,6 +62,16 @@ pub struct RuntimeExport {
     /// Public names copied also join `into.__all__`.
     #[serde(default)]
     pub export: bool,
+    /// The code this entry mirrors; documentation only.
+    pub why: String,
+}
+
+/// "Module `module` no longer has these names once it has run."
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeDelete {
+    pub module: String,
+    pub names: Vec<String>,
     /// The code this entry mirrors; documentation only.
     pub why: String,
 }

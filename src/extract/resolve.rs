@@ -149,6 +149,11 @@ impl<'a> Resolver<'a> {
                 });
             }
         }
+        for rd in self.profile.runtime_deletes.iter().filter(|d| d.module == module) {
+            for name in &rd.names {
+                ns.remove(name);
+            }
+        }
         self.leave(0, module, "");
         let ns = Rc::new(ns);
         self.namespaces
@@ -536,7 +541,14 @@ impl<'a> Resolver<'a> {
                             }
                             continue;
                         }
-                        if let Some(target) = target.as_ref().and_then(|t| self.target_name(t)) {
+                        // A name `__all__` lists is the module's API even when it comes from
+                        // elsewhere (`from math import pi` in `torch`): it is recorded as an
+                        // alias of what it is.
+                        let target_name = match &target {
+                            Some(Target::External(q)) if listed => Some(q.clone()),
+                            t => t.as_ref().and_then(|t| self.target_name(t)),
+                        };
+                        if let Some(target) = target_name {
                             if target != qual {
                                 symbols.insert(
                                     qual,

@@ -32,6 +32,8 @@ struct ChangeOut<'a> {
     new_symbol: Option<&'a str>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     shim: bool,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    also: &'a [String],
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     evidence: Option<&'a str>,
@@ -50,6 +52,7 @@ fn out(c: &Change) -> ChangeOut<'_> {
         replacement: c.replacement.as_deref(),
         new_symbol: c.new_symbol.as_deref(),
         shim: c.shim,
+        also: &c.also,
         message: message(c),
         evidence: c.evidence.as_deref(),
     }

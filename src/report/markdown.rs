@@ -50,6 +50,7 @@ const SECTIONS: &[(&str, &[ChangeKind])] = &[
         ],
     ),
     ("Promotions", &[ChangeKind::Promoted]),
+    ("No longer exported", &[ChangeKind::Unexported]),
     ("No longer deprecated", &[ChangeKind::Undeprecated]),
     (
         "Other signature changes",

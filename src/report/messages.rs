@@ -11,12 +11,23 @@ pub fn message(c: &Change) -> String {
     let old = c.old.as_deref().unwrap_or("?");
     let new = c.new.as_deref().unwrap_or("?");
     match c.kind {
-        ChangeKind::Removed => match &c.new_symbol {
-            Some(still) => {
-                format!("`{s}` is no longer re-exported here; it is still public as `{still}`")
+        ChangeKind::Removed => {
+            let also = if c.also.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> = c.also.iter().map(|n| format!("`{n}`")).collect();
+                format!(" (also as {})", names.join(", "))
+            };
+            match &c.new_symbol {
+                Some(still) => format!(
+                    "`{s}`{also} is no longer re-exported here; it is still public as `{still}`"
+                ),
+                None => format!("`{s}` was removed{also}"),
             }
-            None => format!("`{s}` was removed"),
-        },
+        }
+        ChangeKind::Unexported => {
+            format!("`{s}` is no longer exported (not in its module's `__all__`); it still resolves")
+        }
         ChangeKind::Tombstoned => format!("`{s}` was removed: it still exists but always raises"),
         ChangeKind::Moved => {
             let to = c.new_symbol.as_deref().unwrap_or("?");

@@ -83,7 +83,7 @@ impl Knowledge {
     pub fn since(&self, name: &str, kind: ChangeKind) -> Option<&str> {
         self.changes
             .iter()
-            .find(|c| c.kind == kind && c.symbol == name)
+            .find(|c| c.kind == kind && (c.symbol == name || c.also.iter().any(|a| a == name)))
             .map(|c| c.new_version.as_str())
     }
 

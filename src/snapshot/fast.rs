@@ -277,7 +277,10 @@ fn wire_from_map(map: BTreeMap<String, Value>) -> Option<WireSymbol> {
         None => BTreeMap::new(),
         Some(Value::Map(m)) => m
             .iter()
-            .map(|(k, v)| Some((kind(k)?, str_list(Some(v))?)))
+            .map(|(k, v)| {
+                (k == "instance" || kind(k).is_some()).then_some(())?;
+                Some((k.clone(), str_list(Some(v))?))
+            })
             .collect::<Option<_>>()?,
         Some(_) => return None,
     };

@@ -7,8 +7,9 @@
 //! YAML reads as a double-quoted scalar.
 //!
 //! Two compactions keep a torch release under 3 MB and are undone on reading:
-//! - records that carry only a kind (private names outside the public surface) are listed by
-//!   kind under their module, `names: {function: [a, b], class: [C]}`;
+//! - records that carry only a kind (private names outside the public surface, plain class
+//!   attributes) are listed by kind under their module or class,
+//!   `names: {function: [a, b], class: [C]}`, and instance attributes under `instance`;
 //! - `defined: ":123"` means line 123 of the file the enclosing module or class is defined in.
 //!
 //! The last line is an end marker comment: a file cut short at a line boundary is still valid
@@ -65,14 +66,14 @@ pub fn to_yaml_string(snap: &Snapshot) -> String {
             let _ = writeln!(out, "- {}", scalar(n));
         }
     }
-    // Kind-only records whose parent is a module are listed under the module.
-    let mut grouped: BTreeMap<&str, BTreeMap<Kind, Vec<&str>>> = BTreeMap::new();
+    // Kind-only records whose parent is a module or class are listed under the parent.
+    let mut grouped: BTreeMap<&str, BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
     for (name, sym) in &snap.symbols {
-        if let Some((parent, last)) = listed_under_module(snap, name, sym) {
+        if let Some((parent, last, group)) = listed_under_parent(snap, name, sym) {
             grouped
                 .entry(parent)
                 .or_default()
-                .entry(sym.kind)
+                .entry(group)
                 .or_default()
                 .push(last);
         }
@@ -82,7 +83,7 @@ pub fn to_yaml_string(snap: &Snapshot) -> String {
     } else {
         out.push_str("symbols:\n");
         for (name, sym) in &snap.symbols {
-            if listed_under_module(snap, name, sym).is_some() {
+            if listed_under_parent(snap, name, sym).is_some() {
                 continue;
             }
             let parent_file = split_parent(name)
@@ -98,25 +99,38 @@ pub fn to_yaml_string(snap: &Snapshot) -> String {
     out
 }
 
-fn is_kind_only(sym: &Symbol) -> bool {
-    *sym == Symbol {
+/// The group name of a record that is only its kind (and for attributes, whether it is an
+/// instance attribute): `function`, `attribute`, `instance`. `None` for anything more.
+fn kind_only_group(sym: &Symbol) -> Option<&'static str> {
+    let bare = Symbol {
         kind: sym.kind,
+        instance: sym.instance,
         ..Default::default()
-    } && sym.kind != Kind::Module
+    };
+    if *sym != bare || sym.kind == Kind::Module {
+        return None;
+    }
+    match (sym.kind, sym.instance) {
+        (Kind::Attribute, true) => Some(INSTANCE_GROUP),
+        (_, true) => None,
+        (kind, false) => Some(kind.as_str()),
+    }
 }
 
-fn listed_under_module<'a>(
+/// The `names` group of instance attributes.
+const INSTANCE_GROUP: &str = "instance";
+
+fn listed_under_parent<'a>(
     snap: &Snapshot,
     name: &'a str,
     sym: &Symbol,
-) -> Option<(&'a str, &'a str)> {
+) -> Option<(&'a str, &'a str, &'static str)> {
     let (parent, last) = split_parent(name)?;
-    (is_kind_only(sym)
-        && snap
-            .symbols
-            .get(parent)
-            .is_some_and(|p| p.kind == Kind::Module))
-    .then_some((parent, last))
+    let group = kind_only_group(sym)?;
+    snap.symbols
+        .get(parent)
+        .is_some_and(|p| matches!(p.kind, Kind::Module | Kind::Class))
+        .then_some((parent, last, group))
 }
 
 fn write_symbol(
@@ -124,7 +138,7 @@ fn write_symbol(
     name: &str,
     sym: &Symbol,
     parent_file: Option<&str>,
-    names: Option<&BTreeMap<Kind, Vec<&str>>>,
+    names: Option<&BTreeMap<&str, Vec<&str>>>,
 ) {
     let defined = sym
         .defined
@@ -218,11 +232,11 @@ fn write_symbol(
     }
     if let Some(names) = names {
         out.push_str("    names:\n");
-        for (kind, list) in names {
+        for (group, list) in names {
             let _ = writeln!(
                 out,
                 "      {}: [{}]",
-                kind.as_str(),
+                group,
                 list.iter()
                     .map(|n| scalar(n))
                     .collect::<Vec<_>>()
@@ -312,12 +326,22 @@ pub fn from_yaml_str(text: &str) -> Result<Snapshot, ReadError> {
     }
     let mut symbols: BTreeMap<String, Symbol> = BTreeMap::new();
     for (name, w) in wire.symbols {
-        for (kind, list) in w.names {
+        for (group, list) in w.names {
+            let (kind, instance) = match group.as_str() {
+                INSTANCE_GROUP => (Kind::Attribute, true),
+                other => (
+                    serde_yaml_ng::from_str::<Kind>(other).map_err(|_| {
+                        ReadError::Invalid(format!("`{name}` lists names of an unknown kind `{other}`"))
+                    })?,
+                    false,
+                ),
+            };
             for last in list {
                 symbols.insert(
                     format!("{name}.{last}"),
                     Symbol {
                         kind,
+                        instance,
                         ..Default::default()
                     },
                 );
@@ -424,7 +448,7 @@ pub(super) struct WireSymbol {
     #[serde(default)]
     pub(super) reachable: Vec<String>,
     #[serde(default)]
-    pub(super) names: BTreeMap<Kind, Vec<String>>,
+    pub(super) names: BTreeMap<String, Vec<String>>,
 }
 
 #[cfg(test)]

@@ -104,6 +104,21 @@ fn why_missing(snap: &Snapshot, name: &str) -> String {
     }
 }
 
+/// What the snapshot says of a name the run time lacks (for the verbose report).
+fn why_phantom(snap: &Snapshot, name: &str) -> String {
+    if !verbose() {
+        return name.to_string();
+    }
+    let record = match snap.symbols.get(name) {
+        Some(s) => format!("{} {}", s.kind.as_str(), s.target.as_deref().unwrap_or("")),
+        None => match snap.resolve(name) {
+            Some((def, s)) => format!("via {def} ({})", s.kind.as_str()),
+            None => "?".into(),
+        },
+    };
+    format!("{name}  [{record}]")
+}
+
 fn coverage(truth: &Truth, snap: &Snapshot) -> Coverage {
     let surface = diff::Surface::new(snap);
     let has = |n: &str| surface.names.contains_key(n);
@@ -141,8 +156,15 @@ fn coverage(truth: &Truth, snap: &Snapshot) -> Coverage {
             c.tensor.add(has(&name), || why(&name));
         }
     }
-    for name in surface.names.keys() {
-        c.phantoms.add(truth.present(name), || name.clone());
+    // The oracle reads classes with `dir()` and drops dunders, and instances are never made:
+    // dunder members and instance attributes are beyond what it can confirm.
+    for (name, (_, sym)) in &surface.names {
+        let last = name.rsplit('.').next().unwrap_or(name);
+        let dunder = last.starts_with("__") && last.ends_with("__");
+        if sym.instance || (dunder && name.contains('.') && last != "__version__") {
+            continue;
+        }
+        c.phantoms.add(truth.present(name), || why_phantom(snap, name));
     }
     c
 }
