@@ -174,7 +174,15 @@ pub(super) fn class_def(ctx: &FileContext, c: &ast::StmtClassDef, module: &str) 
         ..Default::default()
     };
     if let Some(args) = &c.arguments {
-        def.bases = args.args.iter().filter_map(dotted).collect();
+        // `Base[T]` derives from `Base`: the subscript parameterises, it adds no ancestor.
+        def.bases = args
+            .args
+            .iter()
+            .filter_map(|b| match b {
+                Expr::Subscript(s) => dotted(&s.value),
+                b => dotted(b),
+            })
+            .collect();
     }
     for d in &c.decorator_list {
         if let Some((message, replacement)) = deprecated_decorator(&d.expression, ctx) {
@@ -302,7 +310,20 @@ pub(super) fn class_body(
                 class_attr(ctx, &a.target, a.value.as_deref(), a, members);
                 // `x: int` alone, in a source file, declares what instances have: the class
                 // itself has no `x` (named tuples make fields of them).
-                let declared_only = a.value.is_none()
+                // So does a dataclass field made by `field(default_factory=...)` (only a
+                // `default=` puts a value on the class).
+                let factory_field = a.value.as_deref().is_some_and(|v| match v {
+                    Expr::Call(c) => {
+                        dotted(&c.func).is_some_and(|f| f == "field" || f.ends_with(".field"))
+                            && !c
+                                .arguments
+                                .keywords
+                                .iter()
+                                .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "default"))
+                    }
+                    _ => false,
+                });
+                let declared_only = (a.value.is_none() || factory_field)
                     && !ctx.file.ends_with(".pyi")
                     && !class.bases.iter().any(|b| b.ends_with("NamedTuple"));
                 if let (true, Some(Binding { value: Value::Def(d), .. })) =

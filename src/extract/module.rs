@@ -605,9 +605,10 @@ fn is_identifier(s: &str) -> bool {
         && s.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
-/// For a test of `TYPE_CHECKING` (`typing.TYPE_CHECKING`, `not TYPE_CHECKING`) in a source
-/// file: `Some(true)` when the body runs only under a type checker, `Some(false)` when it runs
-/// only at run time. `None` for any other test, and for every test in a stub.
+/// For a test of `TYPE_CHECKING` (`typing.TYPE_CHECKING`, `not TYPE_CHECKING`) or of
+/// `__name__ == "__main__"` in a source file: `Some(true)` when the body never runs on import,
+/// `Some(false)` when only the body does. `None` for any other test, and for every test in a
+/// stub.
 pub(super) fn type_checking_test(test: &Expr, ctx: &FileContext) -> Option<bool> {
     if ctx.file.ends_with(".pyi") {
         return None;
@@ -615,8 +616,17 @@ pub(super) fn type_checking_test(test: &Expr, ctx: &FileContext) -> Option<bool>
     let names_it = |e: &Expr| {
         dotted(e).is_some_and(|d| d == "TYPE_CHECKING" || d.ends_with(".TYPE_CHECKING"))
     };
+    // `if __name__ == "__main__":` runs only when the file is the script, never on import.
+    let is_main = |e: &Expr| match e {
+        Expr::Compare(c) => {
+            matches!(c.ops.first(), Some(ast::CmpOp::Eq))
+                && is_name(&c.left, "__name__")
+                && c.comparators.first().and_then(string_literal).as_deref() == Some("__main__")
+        }
+        _ => false,
+    };
     match test {
-        e if names_it(e) => Some(true),
+        e if names_it(e) || is_main(e) => Some(true),
         Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::Not) && names_it(&u.operand) => {
             Some(false)
         }

@@ -743,10 +743,19 @@ fn merge_binding(existing: &mut Binding, stub: Binding) {
                 **d = *s;
                 d.deprecated.extend(deprecated);
             } else if d.kind == Kind::Class && s.kind == Kind::Class {
-                for m in s.members {
+                // A class whose source answers unknown attributes with `__getattr__` serves
+                // what only its stub declares on instances (registered functions), not on the
+                // class.
+                let served = d.members.iter().any(|m| m.name == "__getattr__");
+                for mut m in s.members {
                     match d.members.iter_mut().find(|e| e.name == m.name) {
                         Some(e) => merge_binding(e, m),
-                        None => d.members.push(m),
+                        None => {
+                            if let (true, Value::Def(md)) = (served, &mut m.value) {
+                                md.instance = true;
+                            }
+                            d.members.push(m)
+                        }
                     }
                 }
                 if !d.has_init && s.has_init {

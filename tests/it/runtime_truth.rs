@@ -164,7 +164,9 @@ fn coverage(truth: &Truth, snap: &Snapshot) -> Coverage {
         if sym.instance || (dunder && name.contains('.') && last != "__version__") {
             continue;
         }
-        c.phantoms.add(truth.present(name), || why_phantom(snap, name));
+        if let Some(there) = truth.knows(name) {
+            c.phantoms.add(there, || why_phantom(snap, name));
+        }
     }
     c
 }
@@ -256,15 +258,17 @@ fn removals_are_true_and_reported_on_consecutive_truths() {
         let gone: BTreeSet<&str> = changes
             .iter()
             .filter(|c| says_gone(c))
-            .map(|c| c.symbol.as_str())
+            .flat_map(|c| std::iter::once(c.symbol.as_str()).chain(c.also.iter().map(String::as_str)))
             .collect();
         for c in changes
             .iter()
             .filter(|c| says_gone(c) && c.kind != ChangeKind::Tombstoned)
         {
-            false_removals.add(!new_t.present(&c.symbol), || {
-                format!("{} {}", c.kind.as_str(), c.symbol)
-            });
+            for name in std::iter::once(&c.symbol).chain(&c.also) {
+                false_removals.add(!new_t.present(name), || {
+                    format!("{} {name}", c.kind.as_str())
+                });
+            }
         }
         // A base reported removed must no longer be an ancestor.
         let mut false_bases = Tally::default();

@@ -129,40 +129,53 @@ impl Truth {
 
     /// Whether `import torch; torch.a.b.c` finds the name (or `import` of the module does).
     pub fn present(&self, dotted: &str) -> bool {
+        self.knows(dotted) == Some(true)
+    }
+
+    /// [`Truth::present`], or `None` where the oracle cannot tell: modules its walk prunes
+    /// (`torch.__future__`: a `_` component), lazy namespaces, and the members of `Enum`
+    /// classes (whose `dir()` lists the members, not the methods).
+    pub fn knows(&self, dotted: &str) -> Option<bool> {
         if self.modules.contains_key(dotted) {
-            return true;
+            return Some(true);
         }
         let parts: Vec<&str> = dotted.split('.').collect();
+        if parts.iter().any(|p| p.starts_with("__") && p.ends_with("__") && !self.modules.contains_key(&parts[..parts.iter().position(|x| x == p).unwrap() + 1].join("."))) {
+            return None;
+        }
         let Some(cut) = (1..parts.len())
             .rev()
             .find(|&i| self.modules.contains_key(&parts[..i].join(".")))
         else {
-            return false;
+            return Some(false);
         };
         let module = &self.modules[&parts[..cut].join(".")];
         if module.dynamic {
-            return true;
+            return None;
         }
         let Some(kind) = module.names.get(parts[cut]) else {
-            return false;
+            return Some(false);
         };
         let mut at = parts[..=cut].join(".");
         let mut kind = *kind;
         for part in &parts[cut + 1..] {
             if kind != 'c' {
                 // Attributes of functions and values are beyond what the oracle records.
-                return false;
+                return Some(false);
             }
             let Some(class) = self.class(&at) else {
-                return false;
+                return Some(false);
             };
             if !class.members.iter().any(|m| m == part) {
-                return false;
+                if class.mro.iter().any(|m| m == "enum.Enum") {
+                    return None;
+                }
+                return Some(false);
             }
             at = format!("{at}.{part}");
             kind = if self.class(&at).is_some() { 'c' } else { 'f' };
         }
-        true
+        Some(true)
     }
 
     /// What a module exports: its `__all__`, else the public names it binds from the package
