@@ -34,6 +34,12 @@ pub struct ModuleFacts {
     /// Names the module's `__getattr__` serves: compared with the requested name, or keys of
     /// a module-level table it consults.
     pub getattr_names: Vec<String>,
+    /// `sys.modules["a.b"] = m` (also in a loop over a literal list): module paths that
+    /// import gives another module for, with the dotted name of that module.
+    pub module_aliases: Vec<(String, String)>,
+    /// `sys.modules[__name__] = C(...)`: the module is replaced by an instance of the class
+    /// this dotted expression names, whose members are then the module's names.
+    pub replaced_by: Option<String>,
     pub notes: Vec<String>,
 }
 
@@ -158,6 +164,7 @@ pub fn analyse(
         is_package,
         facts: &mut facts,
         dicts: Vec::new(),
+        lists: Vec::new(),
     };
     walker.block(&module.body, false);
     facts
@@ -171,6 +178,8 @@ struct Walker<'a, 'b> {
     /// Module-level dict literals with string keys: `(name, [(key, value text)])`, for
     /// `__getattr__` deprecation tables.
     dicts: Vec<(String, Vec<(String, String)>)>,
+    /// Module-level lists of string literals, for loops over them.
+    lists: Vec<(String, Vec<String>)>,
 }
 
 impl Walker<'_, '_> {
@@ -203,6 +212,20 @@ impl Walker<'_, '_> {
                     def.deprecated.clear();
                 }
                 self.bind_function(f.name.as_str(), ctx.line(f), def, has_overload(f), fallback);
+                // `@_export("max_pool1d")` (a decorator the profile names) binds the function
+                // under that name as well.
+                for name in exported_names(f, ctx.profile) {
+                    if name != f.name.as_str() {
+                        self.bind(
+                            Binding {
+                                name,
+                                line: ctx.line(f),
+                                value: Value::Alias(f.name.to_string()),
+                            },
+                            fallback,
+                        );
+                    }
+                }
             }
             Stmt::ClassDef(c) => {
                 let def = class_def(ctx, c, self.module_name);
@@ -285,12 +308,16 @@ impl Walker<'_, '_> {
                 }
             }
             Stmt::Assign(a) => {
+                self.sys_modules_assign(a, &HashMap::new());
                 for target in &a.targets {
                     self.assign(target, Some(&a.value), a, fallback);
                 }
                 if let [Expr::Name(n)] = a.targets.as_slice() {
                     if let Expr::Dict(d) = a.value.as_ref() {
                         self.record_dict(n.id.as_str(), d);
+                    }
+                    if let Some(items) = self.literal_strings(&a.value) {
+                        self.lists.push((n.id.to_string(), items));
                     }
                 }
             }
@@ -343,6 +370,27 @@ impl Walker<'_, '_> {
                 self.block(&t.finalbody, fallback);
             }
             Stmt::With(w) => self.block(&w.body, fallback),
+            // `for name in ["a", "b"]: sys.modules[f"pkg.old.{name}"] = import_module(...)`:
+            // the one loop shape whose effect on the module table can be read statically.
+            Stmt::For(f) => {
+                // A loop at module level leaves its variable bound (`for name in dir(_C)`
+                // leaves `torch.name`), and its body may bind names too.
+                self.assign(&f.target, None, f, true);
+                self.block(&f.body, true);
+                self.block(&f.orelse, true);
+                if let (Expr::Name(var), Some(items)) =
+                    (f.target.as_ref(), self.literal_strings(&f.iter))
+                {
+                    for item in items {
+                        let env = HashMap::from([(var.id.to_string(), item)]);
+                        for stmt in &f.body {
+                            if let Stmt::Assign(a) = stmt {
+                                self.sys_modules_assign(a, &env);
+                            }
+                        }
+                    }
+                }
+            }
             Stmt::Delete(d) => {
                 for t in &d.targets {
                     if let Expr::Name(n) = t {
@@ -482,6 +530,59 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// A list or tuple of string literals, written here or bound to a module-level name.
+    fn literal_strings(&self, expr: &Expr) -> Option<Vec<String>> {
+        let elts = match expr {
+            Expr::List(l) => &l.elts,
+            Expr::Tuple(t) => &t.elts,
+            Expr::Name(n) => {
+                return self
+                    .lists
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == n.id.as_str())
+                    .map(|(_, v)| v.clone())
+            }
+            _ => return None,
+        };
+        elts.iter().map(string_literal).collect()
+    }
+
+    /// `sys.modules[KEY] = VALUE` with `env` binding loop variables.
+    fn sys_modules_assign(&mut self, a: &ast::StmtAssign, env: &HashMap<String, String>) {
+        let [Expr::Subscript(sub)] = a.targets.as_slice() else {
+            return;
+        };
+        if dotted(&sub.value).as_deref() != Some("sys.modules") {
+            return;
+        }
+        let module = self.module_name;
+        if is_name(&sub.slice, "__name__") {
+            if let Expr::Call(c) = a.value.as_ref() {
+                self.facts.replaced_by = dotted(&c.func);
+            }
+            return;
+        }
+        let Some(path) = eval_str(&sub.slice, env, module) else {
+            return;
+        };
+        let target = match a.value.as_ref() {
+            Expr::Call(c)
+                if dotted(&c.func)
+                    .is_some_and(|f| f == "import_module" || f.ends_with(".import_module")) =>
+            {
+                c.arguments
+                    .args
+                    .first()
+                    .and_then(|arg| eval_str(arg, env, module))
+            }
+            value => dotted(value),
+        };
+        if let Some(target) = target {
+            self.facts.module_aliases.push((path, target));
+        }
+    }
+
     fn record_dict(&mut self, name: &str, dict: &ast::ExprDict) {
         let entries: Vec<(String, String)> = dict
             .items
@@ -597,6 +698,84 @@ fn collect_names(
         strings,
     };
     v.visit_body(body);
+}
+
+/// The text of a string expression built from literals, f-strings and `+`, with `env`'s
+/// names (and `__name__`, the module) substituted. `None` for anything else.
+fn eval_str(expr: &Expr, env: &HashMap<String, String>, module: &str) -> Option<String> {
+    let name = |n: &str| {
+        if n == "__name__" {
+            Some(module.to_string())
+        } else {
+            env.get(n).cloned()
+        }
+    };
+    match expr {
+        Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+        Expr::Name(n) => name(n.id.as_str()),
+        Expr::BinOp(b) if matches!(b.op, ast::Operator::Add) => {
+            Some(eval_str(&b.left, env, module)? + &eval_str(&b.right, env, module)?)
+        }
+        Expr::FString(f) => {
+            let mut out = String::new();
+            for part in &f.value {
+                match part {
+                    ast::FStringPart::Literal(l) => out.push_str(&l.value),
+                    ast::FStringPart::FString(fs) => {
+                        for el in &fs.elements {
+                            match el {
+                                ast::InterpolatedStringElement::Literal(l) => out.push_str(&l.value),
+                                ast::InterpolatedStringElement::Interpolation(i) => {
+                                    let Expr::Name(n) = i.expression.as_ref() else {
+                                        return None;
+                                    };
+                                    out.push_str(&name(n.id.as_str())?);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// The names that binding decorators the profile declares give a function: every call
+/// `d("name")` of such a decorator `d` anywhere in its decorator expressions.
+fn exported_names(f: &ast::StmtFunctionDef, profile: &Profile) -> Vec<String> {
+    use ruff_python_ast::visitor::{self, Visitor};
+    struct V<'a> {
+        decorators: &'a [String],
+        out: Vec<String>,
+    }
+    impl<'a> Visitor<'a> for V<'_> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Call(c) = expr {
+                let last = dotted(&c.func).map(|d| d.rsplit('.').next().unwrap_or("").to_string());
+                if last.is_some_and(|l| self.decorators.contains(&l)) {
+                    if let Some(name) = c.arguments.args.first().and_then(string_literal) {
+                        if is_identifier(&name) {
+                            self.out.push(name);
+                        }
+                    }
+                }
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    if profile.binding_decorators.is_empty() {
+        return vec![];
+    }
+    let mut v = V {
+        decorators: &profile.binding_decorators,
+        out: Vec::new(),
+    };
+    for d in &f.decorator_list {
+        v.visit_expr(&d.expression);
+    }
+    v.out
 }
 
 fn is_identifier(s: &str) -> bool {

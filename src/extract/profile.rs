@@ -19,6 +19,10 @@ pub struct Profile {
     /// `f = wrapper(g, "...")` makes `f` an alias of `g`.
     #[serde(default)]
     pub docstring_wrappers: Vec<String>,
+    /// Decorators whose first argument is a name they bind the decorated function to in its
+    /// module (`@_export("max_pool1d")` does `globals()["max_pool1d"] = fn`).
+    #[serde(default)]
+    pub binding_decorators: Vec<String>,
     #[serde(default)]
     pub runtime_exports: Vec<RuntimeExport>,
     /// Names a module's code deletes at run time in ways a static reader cannot follow

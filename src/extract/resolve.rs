@@ -573,6 +573,24 @@ impl<'a> Resolver<'a> {
                     reachable.push(name.clone());
                 }
             }
+            // `sys.modules[__name__] = C(...)`: attribute access on the module reaches the
+            // members of `C` (properties such as `torch.backends.cudnn.enabled`) first.
+            if let Some(Target::Def(class)) = facts
+                .replaced_by
+                .as_ref()
+                .and_then(|d| self.resolve_dotted(module, d))
+            {
+                if let Some(def) = self.def_of(&class).filter(|d| d.kind == Kind::Class) {
+                    for m in def.members.iter().filter(|m| !m.name.starts_with('_')) {
+                        let qual = format!("{module}.{}", m.name);
+                        symbols.entry(qual).or_insert_with(|| Symbol {
+                            kind: Kind::Alias,
+                            target: Some(format!("{class}.{}", m.name)),
+                            ..Default::default()
+                        });
+                    }
+                }
+            }
             reachable.sort();
             reachable.dedup();
             if let Some(sym) = symbols.get_mut(module).filter(|s| s.kind == Kind::Module) {
@@ -598,6 +616,29 @@ impl<'a> Resolver<'a> {
                     ..Default::default()
                 });
                 sym.deprecated.push(dep.clone());
+            }
+        }
+        // `sys.modules["a.b"] = m`: importing `a.b` gives `m`, whatever file is at `a.b`.
+        for facts in self.modules.values() {
+            for (path, target) in &facts.module_aliases {
+                let Some(Target::Module(target)) = self.resolve_dotted(&facts.name, target).or_else(|| {
+                    self.is_module(target).then(|| Target::Module(target.clone()))
+                }) else {
+                    continue;
+                };
+                if *path == target || !self.in_package(path) {
+                    continue;
+                }
+                let prefix = format!("{path}.");
+                symbols.retain(|k, _| !k.starts_with(&prefix));
+                symbols.insert(
+                    path.clone(),
+                    Symbol {
+                        kind: Kind::Alias,
+                        target: Some(target),
+                        ..Default::default()
+                    },
+                );
             }
         }
         slim_private(&mut symbols);
@@ -710,9 +751,8 @@ fn merge_stub(mut py: ModuleFacts, pyi: ModuleFacts) -> ModuleFacts {
             None => py.bindings.push(b),
         }
     }
-    if py.all.is_empty() {
-        py.all = pyi.all;
-    }
+    // A stub's `__all__` is for type checkers: `from m import *` at run time takes the
+    // source's, or every public name when the source has none.
     py.deprecated.extend(pyi.deprecated);
     py.stability = py.stability.or(pyi.stability);
     py.getattr_deprecations.extend(pyi.getattr_deprecations);

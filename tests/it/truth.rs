@@ -193,7 +193,9 @@ impl Truth {
         m.names
             .iter()
             .filter(|(n, _)| !n.starts_with('_'))
-            .filter(|(n, kind)| self.is_package_object(module, n, **kind))
+            // Values (`a`) come from anywhere (`TYPE_CHECKING`, `annotations`, argparse's
+            // `REMAINDER`): only modules, classes and functions can be traced to the package.
+            .filter(|(n, kind)| **kind != 'a' && self.is_package_object(module, n, **kind))
             .map(|(n, _)| n.clone())
             .collect()
     }
