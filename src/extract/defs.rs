@@ -247,6 +247,14 @@ pub(super) fn class_body(
                     continue;
                 }
                 let mut def = function_def(ctx, f, FnPlace::Class(class_name), module);
+                // A decorator the profile names compiles the method onto instances and takes
+                // it off the class (`@torch.jit.script_method` under `ScriptMeta`).
+                if decorators.iter().any(|d| {
+                    let last = d.rsplit('.').next().unwrap_or(d);
+                    ctx.profile.instance_method_decorators.iter().any(|x| x == last)
+                }) {
+                    def.instance = true;
+                }
                 if name == "__init__" {
                     class.has_init = true;
                     // A deprecated `__init__` deprecates constructing the class.
@@ -353,24 +361,41 @@ pub(super) fn class_body(
     if class.overloaded() {
         class.signatures.remove(0);
     }
-    // What `__init__` sets on `self` is a member of every instance.
-    for stmt in body {
-        let Stmt::FunctionDef(f) = stmt else { continue };
-        if f.name.as_str() != "__init__" {
-            continue;
-        }
-        let Some(this) = f.parameters.args.first().map(|p| p.parameter.name.as_str()) else {
-            continue;
-        };
+    // What `__init__` sets on `self` is a member of every instance, and so is what the
+    // methods it calls on `self` set (`self._init(...)`).
+    let methods: Vec<&ast::StmtFunctionDef> = body
+        .iter()
+        .filter_map(|s| match s {
+            Stmt::FunctionDef(f) => Some(f),
+            _ => None,
+        })
+        .collect();
+    if let Some(init) = methods.iter().find(|f| f.name.as_str() == "__init__") {
         let mut found = Vec::new();
-        instance_attributes(&f.body, this, &mut found);
-        for (name, line) in found {
+        let mut visited = vec![init.name.as_str()];
+        let mut queue = vec![*init];
+        while let Some(f) = queue.pop() {
+            let Some(this) = f.parameters.args.first().map(|p| p.parameter.name.as_str()) else {
+                continue;
+            };
+            let mut called = Vec::new();
+            instance_attributes(&f.body, this, &mut found, &mut called);
+            for name in called {
+                if visited.len() < 16 && !visited.contains(&name.as_str()) {
+                    if let Some(m) = methods.iter().find(|m| m.name.as_str() == name) {
+                        visited.push(m.name.as_str());
+                        queue.push(m);
+                    }
+                }
+            }
+        }
+        for name in found {
             if members.iter().any(|m| m.name == name) {
                 continue;
             }
             members.push(Binding {
                 name,
-                line,
+                line: 0,
                 value: Value::Def(Box::new(Def {
                     kind: Kind::Attribute,
                     instance: true,
@@ -382,46 +407,59 @@ pub(super) fn class_body(
 }
 
 /// `self.x = ...` (and `self.x: T = ...`, `self.x += ...`, tuple targets) anywhere in a method
-/// body outside nested functions and classes, by name and line, in order.
-fn instance_attributes(body: &[Stmt], this: &str, out: &mut Vec<(String, u32)>) {
-    fn target(e: &Expr, this: &str, line: u32, out: &mut Vec<(String, u32)>) {
+/// body outside nested functions and classes, in order, and the methods it calls on `self`.
+fn instance_attributes(body: &[Stmt], this: &str, out: &mut Vec<String>, called: &mut Vec<String>) {
+    fn on_self<'e>(e: &'e Expr, this: &str) -> Option<&'e str> {
         match e {
             Expr::Attribute(a) if matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == this) => {
-                let name = a.attr.to_string();
-                if !out.iter().any(|(n, _)| *n == name) {
-                    out.push((name, line));
+                Some(a.attr.as_str())
+            }
+            _ => None,
+        }
+    }
+    fn target(e: &Expr, this: &str, out: &mut Vec<String>) {
+        match e {
+            e if on_self(e, this).is_some() => {
+                let name = on_self(e, this).unwrap_or_default().to_string();
+                if !out.contains(&name) {
+                    out.push(name);
                 }
             }
-            Expr::Tuple(t) => t.elts.iter().for_each(|e| target(e, this, line, out)),
-            Expr::List(t) => t.elts.iter().for_each(|e| target(e, this, line, out)),
+            Expr::Tuple(t) => t.elts.iter().for_each(|e| target(e, this, out)),
+            Expr::List(t) => t.elts.iter().for_each(|e| target(e, this, out)),
             _ => {}
         }
     }
     for stmt in body {
-        // Lines only order the members here; they are not recorded.
-        let line = 0;
         match stmt {
-            Stmt::Assign(a) => a.targets.iter().for_each(|t| target(t, this, line, out)),
-            Stmt::AnnAssign(a) => target(&a.target, this, line, out),
-            Stmt::AugAssign(a) => target(&a.target, this, line, out),
+            Stmt::Assign(a) => a.targets.iter().for_each(|t| target(t, this, out)),
+            Stmt::AnnAssign(a) => target(&a.target, this, out),
+            Stmt::AugAssign(a) => target(&a.target, this, out),
+            Stmt::Expr(e) => {
+                if let Expr::Call(c) = e.value.as_ref() {
+                    if let Some(m) = on_self(&c.func, this) {
+                        called.push(m.to_string());
+                    }
+                }
+            }
             Stmt::If(s) => {
-                instance_attributes(&s.body, this, out);
+                instance_attributes(&s.body, this, out, called);
                 for c in &s.elif_else_clauses {
-                    instance_attributes(&c.body, this, out);
+                    instance_attributes(&c.body, this, out, called);
                 }
             }
             Stmt::Try(t) => {
-                instance_attributes(&t.body, this, out);
-                instance_attributes(&t.orelse, this, out);
-                instance_attributes(&t.finalbody, this, out);
+                instance_attributes(&t.body, this, out, called);
+                instance_attributes(&t.orelse, this, out, called);
+                instance_attributes(&t.finalbody, this, out, called);
                 for h in &t.handlers {
                     let ast::ExceptHandler::ExceptHandler(h) = h;
-                    instance_attributes(&h.body, this, out);
+                    instance_attributes(&h.body, this, out, called);
                 }
             }
-            Stmt::With(w) => instance_attributes(&w.body, this, out),
-            Stmt::For(f) => instance_attributes(&f.body, this, out),
-            Stmt::While(w) => instance_attributes(&w.body, this, out),
+            Stmt::With(w) => instance_attributes(&w.body, this, out, called),
+            Stmt::For(f) => instance_attributes(&f.body, this, out, called),
+            Stmt::While(w) => instance_attributes(&w.body, this, out, called),
             _ => {}
         }
     }

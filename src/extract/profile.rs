@@ -23,6 +23,9 @@ pub struct Profile {
     /// module (`@_export("max_pool1d")` does `globals()["max_pool1d"] = fn`).
     #[serde(default)]
     pub binding_decorators: Vec<String>,
+    /// Method decorators after which the method is found on instances only, not on the class.
+    #[serde(default)]
+    pub instance_method_decorators: Vec<String>,
     #[serde(default)]
     pub runtime_exports: Vec<RuntimeExport>,
     /// Names a module's code deletes at run time in ways a static reader cannot follow

@@ -593,7 +593,11 @@ impl<'a> Resolver<'a> {
             }
             reachable.sort();
             reachable.dedup();
-            if let Some(sym) = symbols.get_mut(module).filter(|s| s.kind == Kind::Module) {
+            // On the module's record, or on the package attribute that shadows it.
+            if let Some(sym) = symbols
+                .get_mut(module)
+                .filter(|s| s.kind == Kind::Module || s.submodule)
+            {
                 sym.reachable = reachable;
             }
             // Definitions a module's `__all__` leaves out are importable but not its API.

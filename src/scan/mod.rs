@@ -131,6 +131,8 @@ fn assess(k: &Knowledge, qualname: &str, how: &UseKind) -> Vec<Verdict> {
     let old = k.from.resolve(name);
     let new = k.to.resolve(name);
     let state = match (&old, &new) {
+        // Still bound by its module without being exported: attribute access finds it.
+        (Some(_), None) if k.to.reachable(name) => return vec![],
         (Some(_), None) => State::Gone,
         (old, Some((_, sym)))
             if sym.tombstone.is_some()

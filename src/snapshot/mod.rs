@@ -283,9 +283,13 @@ impl Snapshot {
             return true;
         }
         split_parent(qualname).is_some_and(|(parent, last)| {
-            self.resolve(parent).is_some_and(|(_, p)| {
-                p.kind == Kind::Module && p.reachable.iter().any(|r| r == last)
-            })
+            let lists = |p: &Symbol| {
+                (p.kind == Kind::Module || p.submodule) && p.reachable.iter().any(|r| r == last)
+            };
+            // The record at the parent's own name first: a package attribute that shadows a
+            // submodule carries the submodule's list, and resolves to something else.
+            self.symbols.get(parent).is_some_and(lists)
+                || self.resolve(parent).is_some_and(|(_, p)| lists(p))
         })
     }
 

@@ -218,3 +218,59 @@ impl Truth {
         }
     }
 }
+
+/// The reviewed disagreements (`fixtures/runtime/disagreements.yaml`): names no static reading
+/// can settle, each group with its reason.
+pub struct Disagreements {
+    groups: Vec<(String, globset::GlobSet)>,
+    used: std::cell::RefCell<Vec<bool>>,
+}
+
+#[derive(Deserialize)]
+struct Group {
+    why: String,
+    names: Vec<String>,
+}
+
+impl Disagreements {
+    pub fn load() -> Disagreements {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/runtime/disagreements.yaml");
+        let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let groups: Vec<Group> =
+            serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let groups: Vec<(String, globset::GlobSet)> = groups
+            .into_iter()
+            .map(|g| {
+                assert!(!g.why.trim().is_empty(), "every disagreement says why");
+                let mut set = globset::GlobSetBuilder::new();
+                for n in &g.names {
+                    set.add(globset::Glob::new(n).unwrap_or_else(|e| panic!("`{n}`: {e}")));
+                }
+                (g.why, set.build().unwrap())
+            })
+            .collect();
+        let used = std::cell::RefCell::new(vec![false; groups.len()]);
+        Disagreements { groups, used }
+    }
+
+    /// Whether a reviewed disagreement covers `name`.
+    pub fn covers(&self, name: &str) -> bool {
+        for (i, (_, set)) in self.groups.iter().enumerate() {
+            if set.is_match(name) {
+                self.used.borrow_mut()[i] = true;
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The reasons of groups that covered nothing.
+    pub fn unused(&self) -> Vec<String> {
+        self.groups
+            .iter()
+            .zip(self.used.borrow().iter())
+            .filter(|(_, used)| !**used)
+            .map(|((why, _), _)| why.clone())
+            .collect()
+    }
+}
