@@ -248,20 +248,18 @@ impl<'a> Surface<'a> {
 /// (member name, the record that has it, whether the class itself does).
 #[derive(Default)]
 struct MemberCache {
-    by_class: HashMap<String, std::rc::Rc<Vec<(String, String, bool)>>>,
+    by_class: HashMap<String, Members>,
 }
 
+/// (member name, the record that has it, whether the class itself does).
+type Members = std::rc::Rc<Vec<(String, String, bool)>>;
+
 impl MemberCache {
-    fn of(&mut self, snap: &Snapshot, class: &str) -> std::rc::Rc<Vec<(String, String, bool)>> {
+    fn of(&mut self, snap: &Snapshot, class: &str) -> Members {
         self.walk(snap, class, 0)
     }
 
-    fn walk(
-        &mut self,
-        snap: &Snapshot,
-        class: &str,
-        depth: usize,
-    ) -> std::rc::Rc<Vec<(String, String, bool)>> {
+    fn walk(&mut self, snap: &Snapshot, class: &str, depth: usize) -> Members {
         if let Some(found) = self.by_class.get(class) {
             return found.clone();
         }
@@ -443,7 +441,12 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         .map(String::as_str)
         .collect();
     for name in &added {
-        if covered(&added, name) || move_targets.contains(name) || new_s.unlisted.contains(*name) {
+        // Protocol names (`__getattr__` of a module) are how a module works, not what it offers.
+        if covered(&added, name)
+            || move_targets.contains(name)
+            || new_s.unlisted.contains(*name)
+            || is_dunder(name)
+        {
             continue;
         }
         let (def, sym) = &new_s.names[*name];
@@ -453,6 +456,16 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         }
         let c = ctx.push(ChangeKind::Added, name, Facts::default());
         c.new = Some(sym.kind.as_str().to_string());
+    }
+
+    // Names that left their module's `__all__` and are still defined there.
+    for name in old_s.names.keys().filter(|n| {
+        new_s.names.contains_key(*n) && !old_s.unlisted.contains(*n) && new_s.unlisted.contains(*n)
+    }) {
+        if covered_by(&new_s.unlisted, name) {
+            continue;
+        }
+        ctx.push(ChangeKind::Unexported, name, Facts::default());
     }
 
     // Definitions reached by a name in both: compare once per pair, under the preferred name.
@@ -485,6 +498,11 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
     });
     out.dedup();
     out
+}
+
+/// Whether an enclosing name of `name` is in `set` (members of a name are covered by it).
+fn covered_by(set: &HashSet<String>, name: &str) -> bool {
+    split_parent(name).is_some_and(|(p, _)| set.contains(p))
 }
 
 struct Move {

@@ -251,7 +251,10 @@ pub(super) fn class_body(
                 // it off the class (`@torch.jit.script_method` under `ScriptMeta`).
                 if decorators.iter().any(|d| {
                     let last = d.rsplit('.').next().unwrap_or(d);
-                    ctx.profile.instance_method_decorators.iter().any(|x| x == last)
+                    ctx.profile
+                        .instance_method_decorators
+                        .iter()
+                        .any(|x| x == last)
                 }) {
                     def.instance = true;
                 }
@@ -320,22 +323,26 @@ pub(super) fn class_body(
                 // itself has no `x` (named tuples make fields of them).
                 // So does a dataclass field made by `field(default_factory=...)` (only a
                 // `default=` puts a value on the class).
-                let factory_field = a.value.as_deref().is_some_and(|v| match v {
-                    Expr::Call(c) => {
-                        dotted(&c.func).is_some_and(|f| f == "field" || f.ends_with(".field"))
-                            && !c
-                                .arguments
-                                .keywords
-                                .iter()
-                                .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "default"))
-                    }
-                    _ => false,
-                });
+                let factory_field =
+                    a.value.as_deref().is_some_and(|v| match v {
+                        Expr::Call(c) => {
+                            dotted(&c.func).is_some_and(|f| f == "field" || f.ends_with(".field"))
+                                && !c.arguments.keywords.iter().any(|k| {
+                                    k.arg.as_ref().is_some_and(|a| a.as_str() == "default")
+                                })
+                        }
+                        _ => false,
+                    });
                 let declared_only = (a.value.is_none() || factory_field)
                     && !ctx.file.ends_with(".pyi")
                     && !class.bases.iter().any(|b| b.ends_with("NamedTuple"));
-                if let (true, Some(Binding { value: Value::Def(d), .. })) =
-                    (declared_only, members.last_mut())
+                if let (
+                    true,
+                    Some(Binding {
+                        value: Value::Def(d),
+                        ..
+                    }),
+                ) = (declared_only, members.last_mut())
                 {
                     d.instance = true;
                 }

@@ -724,7 +724,9 @@ fn eval_str(expr: &Expr, env: &HashMap<String, String>, module: &str) -> Option<
                     ast::FStringPart::FString(fs) => {
                         for el in &fs.elements {
                             match el {
-                                ast::InterpolatedStringElement::Literal(l) => out.push_str(&l.value),
+                                ast::InterpolatedStringElement::Literal(l) => {
+                                    out.push_str(&l.value)
+                                }
                                 ast::InterpolatedStringElement::Interpolation(i) => {
                                     let Expr::Name(n) = i.expression.as_ref() else {
                                         return None;
@@ -792,9 +794,8 @@ pub(super) fn type_checking_test(test: &Expr, ctx: &FileContext) -> Option<bool>
     if ctx.file.ends_with(".pyi") {
         return None;
     }
-    let names_it = |e: &Expr| {
-        dotted(e).is_some_and(|d| d == "TYPE_CHECKING" || d.ends_with(".TYPE_CHECKING"))
-    };
+    let names_it =
+        |e: &Expr| dotted(e).is_some_and(|d| d == "TYPE_CHECKING" || d.ends_with(".TYPE_CHECKING"));
     // `if __name__ == "__main__":` runs only when the file is the script, never on import.
     let is_main = |e: &Expr| match e {
         Expr::Compare(c) => {

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use super::all::{AllOp, AllPart};
 use super::module::{Binding, Def, ModuleFacts, Value};
 use super::profile::Profile;
-use crate::snapshot::{is_private_name, Kind, Symbol};
+use crate::snapshot::{is_private_component, is_private_name, Kind, Symbol};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Target {
@@ -149,7 +149,12 @@ impl<'a> Resolver<'a> {
                 });
             }
         }
-        for rd in self.profile.runtime_deletes.iter().filter(|d| d.module == module) {
+        for rd in self
+            .profile
+            .runtime_deletes
+            .iter()
+            .filter(|d| d.module == module)
+        {
             for name in &rd.names {
                 ns.remove(name);
             }
@@ -509,7 +514,7 @@ impl<'a> Resolver<'a> {
                         let listed = exported
                             .as_ref()
                             .is_some_and(|set| set.contains(name.as_str()));
-                        let conventional = !name.starts_with('_')
+                        let conventional = !is_private_component(name)
                             && match (entry, binding.map(|b| &b.value)) {
                                 (Entry::Star { .. } | Entry::Runtime { .. }, _) => {
                                     exported.is_none() || facts.is_package
@@ -530,11 +535,11 @@ impl<'a> Resolver<'a> {
                         // works, and they write it. Module objects (`import torch`, `F`) are
                         // how a module reaches others, not what it offers.
                         let implicit = exported.is_none()
-                            && !name.starts_with('_')
+                            && !is_private_component(name)
                             && matches!(target, Some(Target::Def(_) | Target::Missing(_)));
                         if !(listed || conventional || implicit) {
                             // Still reachable: `from m import x` finds it.
-                            if !name.starts_with('_')
+                            if !is_private_component(name)
                                 && matches!(target, Some(Target::Def(_) | Target::Missing(_)))
                             {
                                 reachable.push(name.clone());
@@ -625,9 +630,12 @@ impl<'a> Resolver<'a> {
         // `sys.modules["a.b"] = m`: importing `a.b` gives `m`, whatever file is at `a.b`.
         for facts in self.modules.values() {
             for (path, target) in &facts.module_aliases {
-                let Some(Target::Module(target)) = self.resolve_dotted(&facts.name, target).or_else(|| {
-                    self.is_module(target).then(|| Target::Module(target.clone()))
-                }) else {
+                let Some(Target::Module(target)) =
+                    self.resolve_dotted(&facts.name, target).or_else(|| {
+                        self.is_module(target)
+                            .then(|| Target::Module(target.clone()))
+                    })
+                else {
                     continue;
                 };
                 if *path == target || !self.in_package(path) {

@@ -26,7 +26,7 @@ pub fn message(c: &Change) -> String {
             }
         }
         ChangeKind::Unexported => {
-            format!("`{s}` is no longer exported (not in its module's `__all__`); it still resolves")
+            format!("`{s}` is no longer among its module's public names; it still resolves")
         }
         ChangeKind::Tombstoned => format!("`{s}` was removed: it still exists but always raises"),
         ChangeKind::Moved => {

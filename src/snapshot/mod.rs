@@ -211,7 +211,8 @@ pub fn is_private_name(qualname: &str) -> bool {
 pub fn is_private_component(part: &str) -> bool {
     // `__main__` is what `python -m pkg.tool` runs, never what anyone imports.
     part == "__main__"
-        || (part.starts_with('_') && !(part.starts_with("__") && part.ends_with("__") && part.len() > 4))
+        || (part.starts_with('_')
+            && !(part.starts_with("__") && part.ends_with("__") && part.len() > 4))
 }
 
 /// Splits `a.b.c` into (`a.b`, `c`).

@@ -127,6 +127,17 @@ fn listed_under_parent<'a>(
 ) -> Option<(&'a str, &'a str, &'static str)> {
     let (parent, last) = split_parent(name)?;
     let group = kind_only_group(sym)?;
+    // A class with members of its own is written whole, so that they have a parent to be
+    // listed under.
+    let prefix = format!("{name}.");
+    if snap
+        .symbols
+        .range(prefix.clone()..)
+        .next()
+        .is_some_and(|(k, _)| k.starts_with(&prefix))
+    {
+        return None;
+    }
     snap.symbols
         .get(parent)
         .is_some_and(|p| matches!(p.kind, Kind::Module | Kind::Class))
@@ -331,7 +342,9 @@ pub fn from_yaml_str(text: &str) -> Result<Snapshot, ReadError> {
                 INSTANCE_GROUP => (Kind::Attribute, true),
                 other => (
                     serde_yaml_ng::from_str::<Kind>(other).map_err(|_| {
-                        ReadError::Invalid(format!("`{name}` lists names of an unknown kind `{other}`"))
+                        ReadError::Invalid(format!(
+                            "`{name}` lists names of an unknown kind `{other}`"
+                        ))
                     })?,
                     false,
                 ),
@@ -645,7 +658,7 @@ mod fast_reader_tests {
     #[test]
     fn unknown_layouts_fall_back_to_the_general_reader() {
         // Valid YAML, but not how the writer lays it out.
-        let text = "schema: 1\npackage: p\nversion: '1'\nartifact: {filename: f, sha256: s}\nsymbols:\n  p: {kind: module}\n# end of snapshot\n";
+        let text = "schema: 2\npackage: p\nversion: '1'\nartifact: {filename: f, sha256: s}\nsymbols:\n  p: {kind: module}\n# end of snapshot\n";
         assert!(crate::snapshot::fast::parse(text).is_none());
         assert_eq!(from_yaml_str(text).unwrap().symbols.len(), 1);
     }

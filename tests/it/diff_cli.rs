@@ -214,13 +214,20 @@ fn unreadable_snapshots() {
     let cases = [
         (
             "future.yaml",
-            good.replacen("schema: 1", "schema: 7", 1),
+            good.replacen(
+                &format!("schema: {}", apidrift::snapshot::SCHEMA_VERSION),
+                "schema: 7",
+                1,
+            ),
             "schema 7 is not supported",
         ),
         ("cut.yaml", good[..good.len() / 2].to_string(), "truncated"),
         (
             "junk.yaml",
-            "schema: 1\npackage: [unclosed\n# end of snapshot\n".to_string(),
+            format!(
+                "schema: {}\npackage: [unclosed\n# end of snapshot\n",
+                apidrift::snapshot::SCHEMA_VERSION
+            ),
             "not a valid snapshot",
         ),
     ];
@@ -235,7 +242,7 @@ fn unreadable_snapshots() {
     }
     // Bytes that are not UTF-8: the reader's complaint, once.
     let p = dir.path().join("latin1.yaml");
-    std::fs::write(&p, b"schema: 1\npackage: caf\xe9\n").unwrap();
+    std::fs::write(&p, b"schema: 2\npackage: caf\xe9\n").unwrap();
     let err = error(&["diff", p.to_str().unwrap(), other.to_str().unwrap()]);
     assert!(err.contains("latin1.yaml"), "{err}");
     says_its_cause_once(&err);

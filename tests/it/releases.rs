@@ -96,14 +96,21 @@ macro_rules! release_fixtures {
 
 release_fixtures!(
     added,
+    all_narrowed,
     base_removed,
+    base_still_ancestor,
     behaviour_changed,
     default_changed,
     demoted,
     deprecated,
+    getattr_served,
+    implicit_reexport,
+    instance_attribute,
     kind_changed,
     moved,
     moved_gone,
+    mro_member,
+    one_report_per_definition,
     overloads,
     parameter_added_optional,
     parameter_added_required,
@@ -117,10 +124,15 @@ release_fixtures!(
     removed,
     return_changed,
     same_default,
+    star_shim,
+    stub_imports,
+    submodule_attribute,
+    sys_modules_redirect,
     tombstoned,
     typing_star_leak,
     undeprecated,
     unlisted_removed,
+    version_reexport,
 );
 
 #[test]

@@ -93,7 +93,13 @@ impl Coverage {
     /// Names the reviewed disagreements excused, in every tally.
     fn excused(&self) -> usize {
         let mut all: BTreeSet<&String> = BTreeSet::new();
-        for t in [&self.modules, &self.exported, &self.top, &self.tensor, &self.phantoms] {
+        for t in [
+            &self.modules,
+            &self.exported,
+            &self.top,
+            &self.tensor,
+            &self.phantoms,
+        ] {
             all.extend(t.excused.iter());
         }
         all.len()
@@ -185,9 +191,9 @@ fn coverage(truth: &Truth, snap: &Snapshot, d: &Disagreements) -> Coverage {
         }
         // A missing class is one phantom, not one per member: members of a name the run time
         // lacks are counted with it.
-        let parent_missing = name.rsplit_once('.').is_some_and(|(p, _)| {
-            surface.names.contains_key(p) && truth.knows(p) == Some(false)
-        });
+        let parent_missing = name
+            .rsplit_once('.')
+            .is_some_and(|(p, _)| surface.names.contains_key(p) && truth.knows(p) == Some(false));
         if parent_missing {
             continue;
         }
@@ -199,7 +205,6 @@ fn coverage(truth: &Truth, snap: &Snapshot, d: &Disagreements) -> Coverage {
 }
 
 #[test]
-#[ignore = "the surface does not meet the targets yet (issue truth)"]
 fn coverage_and_phantoms_on_every_committed_truth() {
     let mut failures = Vec::new();
     let mut report = String::new();
@@ -272,7 +277,6 @@ fn says_gone(c: &Change) -> bool {
 }
 
 #[test]
-#[ignore = "the surface does not meet the targets yet (issue truth)"]
 fn removals_are_true_and_reported_on_consecutive_truths() {
     let releases = truth::releases();
     let mut failures = Vec::new();
@@ -280,15 +284,15 @@ fn removals_are_true_and_reported_on_consecutive_truths() {
     let d = Disagreements::load();
     let stored: Vec<String> = {
         let mut v: Vec<String> = std::fs::read_dir(store_dir())
-        .unwrap()
-        .filter_map(|e| {
-            e.unwrap()
-                .file_name()
-                .to_string_lossy()
-                .strip_suffix(".yaml")
-                .map(str::to_string)
-        })
-        .collect();
+            .unwrap()
+            .filter_map(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .strip_suffix(".yaml")
+                    .map(str::to_string)
+            })
+            .collect();
         v.sort_by_key(|v| {
             v.split('.')
                 .map(|p| p.parse::<u32>().unwrap_or(0))
@@ -308,7 +312,9 @@ fn removals_are_true_and_reported_on_consecutive_truths() {
         let gone: BTreeSet<&str> = changes
             .iter()
             .filter(|c| says_gone(c))
-            .flat_map(|c| std::iter::once(c.symbol.as_str()).chain(c.also.iter().map(String::as_str)))
+            .flat_map(|c| {
+                std::iter::once(c.symbol.as_str()).chain(c.also.iter().map(String::as_str))
+            })
             .collect();
         for c in changes
             .iter()

@@ -140,7 +140,13 @@ impl Truth {
             return Some(true);
         }
         let parts: Vec<&str> = dotted.split('.').collect();
-        if parts.iter().any(|p| p.starts_with("__") && p.ends_with("__") && !self.modules.contains_key(&parts[..parts.iter().position(|x| x == p).unwrap() + 1].join("."))) {
+        if parts.iter().any(|p| {
+            p.starts_with("__")
+                && p.ends_with("__")
+                && !self.modules.contains_key(
+                    &parts[..parts.iter().position(|x| x == p).unwrap() + 1].join("."),
+                )
+        }) {
             return None;
         }
         let Some(cut) = (1..parts.len())
