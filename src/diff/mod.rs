@@ -440,6 +440,9 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         .filter(|n| !old_s.names.contains_key(*n))
         .map(String::as_str)
         .collect();
+    // One report per new definition, under its preferred name: a method added to a base
+    // class is new once, not once per subclass that inherits it.
+    let mut added_by_def: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for name in &added {
         // Protocol names (`__getattr__` of a module) are how a module works, not what it offers.
         if covered(&added, name)
@@ -449,12 +452,20 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         {
             continue;
         }
-        let (def, sym) = &new_s.names[*name];
+        let (def, _) = &new_s.names[*name];
         // Another public name for a definition users already had is not a new API.
         if old.symbols.contains_key(def) && old_s.preferred(def).is_some() {
             continue;
         }
-        let c = ctx.push(ChangeKind::Added, name, Facts::default());
+        added_by_def.entry(def.as_str()).or_default().push(name);
+    }
+    for (def, names) in added_by_def {
+        let shown = new_s
+            .preferred(def)
+            .filter(|p| names.contains(p))
+            .unwrap_or(names[0]);
+        let (_, sym) = &new_s.names[shown];
+        let c = ctx.push(ChangeKind::Added, shown, Facts::default());
         c.new = Some(sym.kind.as_str().to_string());
     }
 
