@@ -13,6 +13,8 @@ pub mod timeline;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use serde::{Deserialize, Serialize};
 
 use crate::snapshot::{is_private_name, split_parent, Kind, Snapshot, Symbol, Tier};
@@ -149,29 +151,28 @@ pub struct Surface<'a> {
     pub names: BTreeMap<String, (String, &'a Symbol)>,
     /// Names of `names` their module's `__all__` leaves out (or inside such a name):
     /// importable, but not the module's API.
-    pub unlisted: HashSet<String>,
+    pub unlisted: FxHashSet<String>,
     /// definition name → its shortest public name
-    preferred: HashMap<String, String>,
+    preferred: FxHashMap<String, String>,
 }
 
 impl<'a> Surface<'a> {
     pub fn new(snap: &'a Snapshot) -> Self {
         let mut names = BTreeMap::new();
         // A name a module's `__all__` leaves out is not its API, and neither are its members.
+        let marked: FxHashSet<&str> = snap
+            .symbols
+            .iter()
+            .filter(|(_, s)| s.unlisted)
+            .map(|(n, _)| n.as_str())
+            .collect();
         let unlisted = |name: &str| {
-            let mut n = name;
-            loop {
-                if snap.symbols.get(n).is_some_and(|s| s.unlisted) {
-                    return true;
-                }
-                match split_parent(n) {
-                    Some((p, _)) => n = p,
-                    None => return false,
-                }
-            }
+            !marked.is_empty()
+                && std::iter::successors(Some(name), |n| split_parent(n).map(|(p, _)| p))
+                    .any(|n| marked.contains(n))
         };
         let mut classes: Vec<(String, String)> = Vec::new();
-        let mut unlisted_names = HashSet::new();
+        let mut unlisted_names = FxHashSet::default();
         for name in snap.symbols.keys().filter(|n| !is_private_name(n)) {
             let Some((def, sym)) = snap.resolve(name) else {
                 continue;
@@ -188,6 +189,8 @@ impl<'a> Surface<'a> {
         // bases are called and wherever a member is stored: `torch.Tensor.sum` is declared on
         // `torch._C.TensorBase`, and is `torch.Tensor`'s all the same.
         let mut members = MemberCache::default();
+        // Resolved once per member record: a base's members are reached from every subclass.
+        let mut resolved: FxHashMap<String, Option<(String, &'a Symbol)>> = FxHashMap::default();
         for (name, def) in classes {
             let name = &name;
             for (last, key, own) in members.of(snap, &def).iter() {
@@ -199,7 +202,11 @@ impl<'a> Surface<'a> {
                 if names.contains_key(&public) {
                     continue;
                 }
-                if let Some(found) = snap.resolve(key) {
+                let found = resolved
+                    .entry(key.clone())
+                    .or_insert_with(|| snap.resolve(key))
+                    .clone();
+                if let Some(found) = found {
                     if unlisted_names.contains(name) {
                         unlisted_names.insert(public.clone());
                     }
@@ -207,25 +214,25 @@ impl<'a> Surface<'a> {
                 }
             }
         }
-        let mut preferred: HashMap<String, String> = HashMap::new();
+        // An exported name before an unlisted one, then the shortest path, then the first.
+        let mut best: FxHashMap<&str, ((bool, usize, usize), &str)> = FxHashMap::default();
         for (name, (def, _)) in &names {
-            // An exported name before an unlisted one, then the shortest path.
-            let rank = |n: &String| {
-                (
-                    unlisted_names.contains(n),
-                    n.matches('.').count(),
-                    n.len(),
-                    n.clone(),
-                )
-            };
-            let better = |current: &String| rank(name) < rank(current);
-            match preferred.get(def) {
-                Some(current) if !better(current) => {}
+            let rank = (
+                unlisted_names.contains(name),
+                name.bytes().filter(|b| *b == b'.').count(),
+                name.len(),
+            );
+            match best.get(def.as_str()) {
+                Some((current, _)) if *current <= rank => {}
                 _ => {
-                    preferred.insert(def.clone(), name.clone());
+                    best.insert(def, (rank, name));
                 }
             }
         }
+        let preferred: FxHashMap<String, String> = best
+            .into_iter()
+            .map(|(def, (_, name))| (def.to_string(), name.to_string()))
+            .collect();
         Surface {
             snap,
             names,
@@ -234,13 +241,70 @@ impl<'a> Surface<'a> {
         }
     }
 
+    /// Definition → its shortest public name, over module-level names and the own members
+    /// of classes reached through an alias (`torch.Tensor.sum` via `torch._tensor.Tensor`),
+    /// without the members inherited through bases: what `check` needs to tell that a
+    /// private path has a public home, at a fraction of the cost of a whole surface.
+    pub fn preferred_names(snap: &Snapshot) -> HashMap<String, String> {
+        let mut names: Vec<(String, String, bool)> = Vec::new();
+        let unlisted_chain = |name: &str| {
+            let mut n = name;
+            loop {
+                if snap.symbols.get(n).is_some_and(|s| s.unlisted) {
+                    return true;
+                }
+                match split_parent(n) {
+                    Some((p, _)) => n = p,
+                    None => return false,
+                }
+            }
+        };
+        for name in snap.symbols.keys().filter(|n| !is_private_name(n)) {
+            let Some((def, sym)) = snap.resolve(name) else {
+                continue;
+            };
+            let unlisted = unlisted_chain(name);
+            if sym.kind == Kind::Class && def != *name {
+                let prefix = format!("{def}.");
+                for member in snap
+                    .symbols
+                    .range(prefix.clone()..)
+                    .take_while(|(k, _)| k.starts_with(&prefix))
+                    .map(|(k, _)| k)
+                {
+                    let last = &member[prefix.len()..];
+                    if last.contains('.') || crate::snapshot::is_private_component(last) {
+                        continue;
+                    }
+                    if let Some((mdef, _)) = snap.resolve(member) {
+                        names.push((format!("{name}.{last}"), mdef, unlisted));
+                    }
+                }
+            }
+            names.push((name.clone(), def, unlisted));
+        }
+        let mut preferred: FxHashMap<String, (bool, usize, String)> = FxHashMap::default();
+        for (name, def, unlisted) in names {
+            let rank = (unlisted, name.matches('.').count(), name);
+            match preferred.get(&def) {
+                Some(current)
+                    if (current.0, current.1, current.2.len(), &current.2)
+                        <= (rank.0, rank.1, rank.2.len(), &rank.2) => {}
+                _ => {
+                    preferred.insert(def, rank);
+                }
+            }
+        }
+        preferred.into_iter().map(|(d, (_, _, n))| (d, n)).collect()
+    }
+
     pub fn preferred(&self, def: &str) -> Option<&str> {
         self.preferred.get(def).map(String::as_str)
     }
 
     /// Definition name → its shortest public name.
     pub fn into_preferred(self) -> HashMap<String, String> {
-        self.preferred
+        self.preferred.into_iter().collect()
     }
 }
 
@@ -248,7 +312,7 @@ impl<'a> Surface<'a> {
 /// (member name, the record that has it, whether the class itself does).
 #[derive(Default)]
 struct MemberCache {
-    by_class: HashMap<String, Members>,
+    by_class: FxHashMap<String, Members>,
 }
 
 /// (member name, the record that has it, whether the class itself does).
@@ -264,7 +328,7 @@ impl MemberCache {
             return found.clone();
         }
         let mut out: Vec<(String, String, bool)> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen: FxHashSet<String> = FxHashSet::default();
         let prefix = format!("{class}.");
         for key in snap
             .symbols
@@ -355,12 +419,7 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
     let move_targets: HashSet<&str> = moves.values().map(|m| m.to.as_str()).collect();
 
     // Names gone from the surface: moved or removed (members of a gone parent are covered by it).
-    let gone: BTreeSet<&str> = old_s
-        .names
-        .keys()
-        .filter(|n| !new_s.names.contains_key(*n))
-        .map(String::as_str)
-        .collect();
+    let (gone, added) = only_in_each(&old_s.names, &new_s.names);
     let covered =
         |set: &BTreeSet<&str>, n: &str| split_parent(n).is_some_and(|(p, _)| set.contains(p));
     // What is gone by definition: a definition reached by several names is one report.
@@ -434,12 +493,6 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
     }
 
     // Names new to the surface.
-    let added: BTreeSet<&str> = new_s
-        .names
-        .keys()
-        .filter(|n| !old_s.names.contains_key(*n))
-        .map(String::as_str)
-        .collect();
     // One report per new definition, under its preferred name: a method added to a base
     // class is new once, not once per subclass that inherits it.
     let mut added_by_def: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -480,7 +533,7 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
     }
 
     // Definitions reached by a name in both: compare once per pair, under the preferred name.
-    let mut seen: HashSet<(&str, &str)> = HashSet::new();
+    let mut seen: FxHashSet<(&str, &str)> = FxHashSet::default();
     for (name, (old_def, old_sym)) in &old_s.names {
         let Some((new_def, new_sym)) = new_s.names.get(name) else {
             continue;
@@ -511,8 +564,40 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
     out
 }
 
+/// The keys only `a` has and the keys only `b` has, by one walk of both in order.
+fn only_in_each<'k, V, W>(
+    a: &'k BTreeMap<String, V>,
+    b: &'k BTreeMap<String, W>,
+) -> (BTreeSet<&'k str>, BTreeSet<&'k str>) {
+    let (mut only_a, mut only_b) = (BTreeSet::new(), BTreeSet::new());
+    let (mut ia, mut ib) = (a.keys().peekable(), b.keys().peekable());
+    loop {
+        match (ia.peek(), ib.peek()) {
+            (Some(x), Some(y)) => match x.cmp(y) {
+                std::cmp::Ordering::Less => {
+                    only_a.insert(ia.next().expect("peeked").as_str());
+                }
+                std::cmp::Ordering::Greater => {
+                    only_b.insert(ib.next().expect("peeked").as_str());
+                }
+                std::cmp::Ordering::Equal => {
+                    ia.next();
+                    ib.next();
+                }
+            },
+            (Some(_), None) => {
+                only_a.insert(ia.next().expect("peeked").as_str());
+            }
+            (None, Some(_)) => {
+                only_b.insert(ib.next().expect("peeked").as_str());
+            }
+            (None, None) => return (only_a, only_b),
+        }
+    }
+}
+
 /// Whether an enclosing name of `name` is in `set` (members of a name are covered by it).
-fn covered_by(set: &HashSet<String>, name: &str) -> bool {
+fn covered_by(set: &FxHashSet<String>, name: &str) -> bool {
     split_parent(name).is_some_and(|(p, _)| set.contains(p))
 }
 

@@ -140,15 +140,14 @@ pub fn span_diffs(snaps: &[Snapshot]) -> Result<SpanDiffs, SpanError> {
         .par_windows(2)
         .map(|w| diff::diff_surfaces(&w[0], &w[1]))
         .collect();
-    let mut surfaces = surfaces.into_iter();
-    let public_first = surfaces
-        .next()
-        .map(diff::Surface::into_preferred)
-        .unwrap_or_default();
-    let public_last = surfaces
-        .next_back()
-        .map(diff::Surface::into_preferred)
-        .unwrap_or_else(|| public_first.clone());
+    // The same maps whether the diffs were computed or read back (see `knowledge`).
+    let (public_first, public_last) = match (snaps.first(), snaps.last()) {
+        (Some(first), Some(last)) => rayon::join(
+            || diff::Surface::preferred_names(first),
+            || diff::Surface::preferred_names(last),
+        ),
+        _ => Default::default(),
+    };
     Ok(SpanDiffs {
         diffs,
         public_first,
@@ -228,8 +227,8 @@ pub fn knowledge(
         );
         let (first, last) = (first?, last?);
         let (public_first, public_last) = rayon::join(
-            || diff::Surface::new(&first).into_preferred(),
-            || diff::Surface::new(&last).into_preferred(),
+            || diff::Surface::preferred_names(&first),
+            || diff::Surface::preferred_names(&last),
         );
         let changes = known.into_iter().flatten().flatten().collect();
         return Ok(SpanKnowledge {
