@@ -13,7 +13,7 @@ pub mod timeline;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -144,21 +144,24 @@ pub enum DiffError {
     DifferentPackages { old: String, new: String },
 }
 
+/// Public name → (definition name, definition record), iterated in name order: a hash map
+/// for the lookups a diff makes per name, sorted once when built.
+pub type Names<'a> = indexmap::IndexMap<String, (&'a str, &'a Symbol), FxBuildHasher>;
+
 /// Public names of a snapshot, each with the definition it resolves to.
 pub struct Surface<'a> {
     pub snap: &'a Snapshot,
-    /// public name → (definition name, definition record)
-    pub names: BTreeMap<String, (String, &'a Symbol)>,
+    pub names: Names<'a>,
     /// Names of `names` their module's `__all__` leaves out (or inside such a name):
     /// importable, but not the module's API.
     pub unlisted: FxHashSet<String>,
-    /// definition name → its shortest public name
-    preferred: FxHashMap<String, String>,
+    /// definition name → the index in `names` of its shortest public name
+    preferred: FxHashMap<&'a str, usize>,
 }
 
 impl<'a> Surface<'a> {
     pub fn new(snap: &'a Snapshot) -> Self {
-        let mut names = BTreeMap::new();
+        let mut names = Names::with_capacity_and_hasher(snap.symbols.len(), FxBuildHasher);
         // A name a module's `__all__` leaves out is not its API, and neither are its members.
         let marked: FxHashSet<&str> = snap
             .symbols
@@ -171,17 +174,22 @@ impl<'a> Surface<'a> {
                 && std::iter::successors(Some(name), |n| split_parent(n).map(|(p, _)| p))
                     .any(|n| marked.contains(n))
         };
-        let mut classes: Vec<(String, String)> = Vec::new();
+        let mut classes: Vec<(String, &'a str)> = Vec::new();
         let mut unlisted_names = FxHashSet::default();
-        for name in snap.symbols.keys().filter(|n| !is_private_name(n)) {
-            let Some((def, sym)) = snap.resolve(name) else {
+        for (name, record) in snap.symbols.iter().filter(|(n, _)| !is_private_name(n)) {
+            // Most records are definitions: they resolve to themselves.
+            let resolved = match record.points_to() {
+                Some(target) if target != name => snap.resolve_key(name),
+                _ => Some((name.as_str(), record)),
+            };
+            let Some((def, sym)) = resolved else {
                 continue;
             };
             if unlisted(name) {
                 unlisted_names.insert(name.clone());
             }
             if sym.kind == Kind::Class {
-                classes.push((name.clone(), def.clone()));
+                classes.push((name.clone(), def));
             }
             names.insert(name.clone(), (def, sym));
         }
@@ -190,49 +198,53 @@ impl<'a> Surface<'a> {
         // `torch._C.TensorBase`, and is `torch.Tensor`'s all the same.
         let mut members = MemberCache::default();
         // Resolved once per member record: a base's members are reached from every subclass.
-        let mut resolved: FxHashMap<String, Option<(String, &'a Symbol)>> = FxHashMap::default();
+        let mut resolved: FxHashMap<&'a str, Option<(&'a str, &'a Symbol)>> = FxHashMap::default();
+        let mut public = String::new();
         for (name, def) in classes {
             let name = &name;
-            for (last, key, own) in members.of(snap, &def).iter() {
+            for &(last, key, own) in members.of(snap, def).iter() {
                 let inherited_dunder = !own && is_dunder(last) && last != "__call__";
                 if crate::snapshot::is_private_component(last) || inherited_dunder {
                     continue;
                 }
-                let public = format!("{name}.{last}");
-                if names.contains_key(&public) {
+                public.clear();
+                public.push_str(name);
+                public.push('.');
+                public.push_str(last);
+                if names.contains_key(public.as_str()) {
                     continue;
                 }
-                let found = resolved
-                    .entry(key.clone())
-                    .or_insert_with(|| snap.resolve(key))
-                    .clone();
-                if let Some(found) = found {
+                if !resolved.contains_key(key) {
+                    resolved.insert(key, snap.resolve_key(key));
+                }
+                if let Some(found) = resolved[key] {
                     if unlisted_names.contains(name) {
                         unlisted_names.insert(public.clone());
                     }
-                    names.insert(public, found);
+                    names.insert(public.clone(), found);
                 }
             }
         }
+        // A merge sort, because the names are nearly in order: the module-level ones come
+        // sorted, then the members, class by class in name order, each class's sorted.
+        names.sort_keys();
         // An exported name before an unlisted one, then the shortest path, then the first.
-        let mut best: FxHashMap<&str, ((bool, usize, usize), &str)> = FxHashMap::default();
-        for (name, (def, _)) in &names {
+        let mut best: FxHashMap<&'a str, ((bool, usize, usize), usize)> = FxHashMap::default();
+        for (i, (name, (def, _))) in names.iter().enumerate() {
             let rank = (
                 unlisted_names.contains(name),
                 name.bytes().filter(|b| *b == b'.').count(),
                 name.len(),
             );
-            match best.get(def.as_str()) {
+            match best.get(def) {
                 Some((current, _)) if *current <= rank => {}
                 _ => {
-                    best.insert(def, (rank, name));
+                    best.insert(def, (rank, i));
                 }
             }
         }
-        let preferred: FxHashMap<String, String> = best
-            .into_iter()
-            .map(|(def, (_, name))| (def.to_string(), name.to_string()))
-            .collect();
+        let preferred: FxHashMap<&'a str, usize> =
+            best.into_iter().map(|(def, (_, i))| (def, i)).collect();
         Surface {
             snap,
             names,
@@ -299,67 +311,72 @@ impl<'a> Surface<'a> {
     }
 
     pub fn preferred(&self, def: &str) -> Option<&str> {
-        self.preferred.get(def).map(String::as_str)
+        let i = *self.preferred.get(def)?;
+        self.names.get_index(i).map(|(name, _)| name.as_str())
     }
 
     /// Definition name → its shortest public name.
     pub fn into_preferred(self) -> HashMap<String, String> {
-        self.preferred.into_iter().collect()
+        self.preferred
+            .iter()
+            .filter_map(|(def, i)| Some((def.to_string(), self.names.get_index(*i)?.0.clone())))
+            .collect()
     }
 }
 
-/// The members of each class definition through its bases, computed once per definition:
-/// (member name, the record that has it, whether the class itself does).
+/// The members of each class definition through its bases, computed once per definition.
 #[derive(Default)]
-struct MemberCache {
-    by_class: FxHashMap<String, Members>,
+struct MemberCache<'a> {
+    by_class: FxHashMap<String, Members<'a>>,
 }
 
-/// (member name, the record that has it, whether the class itself does).
-type Members = std::rc::Rc<Vec<(String, String, bool)>>;
+/// (member name, the record that has it, whether the class itself does), borrowed from the
+/// snapshot's keys: a base's members are listed again in every subclass.
+type Members<'a> = std::rc::Rc<Vec<(&'a str, &'a str, bool)>>;
 
-impl MemberCache {
-    fn of(&mut self, snap: &Snapshot, class: &str) -> Members {
+impl<'a> MemberCache<'a> {
+    fn of(&mut self, snap: &'a Snapshot, class: &str) -> Members<'a> {
         self.walk(snap, class, 0)
     }
 
-    fn walk(&mut self, snap: &Snapshot, class: &str, depth: usize) -> Members {
+    fn walk(&mut self, snap: &'a Snapshot, class: &str, depth: usize) -> Members<'a> {
         if let Some(found) = self.by_class.get(class) {
             return found.clone();
         }
-        let mut out: Vec<(String, String, bool)> = Vec::new();
-        let mut seen: FxHashSet<String> = FxHashSet::default();
+        let mut out: Vec<(&'a str, &'a str, bool)> = Vec::new();
+        let mut seen: FxHashSet<&'a str> = FxHashSet::default();
         let prefix = format!("{class}.");
         for key in snap
             .symbols
             .range(prefix.clone()..)
             .take_while(|(k, _)| k.starts_with(&prefix))
-            .map(|(k, _)| k)
+            .map(|(k, _)| k.as_str())
         {
             let last = &key[prefix.len()..];
-            if !last.contains('.') && seen.insert(last.to_string()) {
-                out.push((last.to_string(), key.clone(), true));
+            if !last.contains('.') && seen.insert(last) {
+                out.push((last, key, true));
             }
         }
         // Bases in order, each with its own bases: Python's MRO differs only in the order of
         // a diamond's shared bases, which decides which record a member comes from, not
         // whether it exists.
-        let bases = snap
+        let bases: &'a [String] = snap
             .symbols
             .get(class)
             .filter(|s| s.kind == Kind::Class && depth < 32)
-            .map(|s| s.bases.clone())
-            .unwrap_or_default();
+            .map_or(&[], |s| s.bases.as_slice());
         // A cycle (a class its own base, by a bug or a name clash) ends here.
         self.by_class
             .insert(class.to_string(), std::rc::Rc::new(out.clone()));
         for base in bases {
-            for (last, key, _) in self.walk(snap, &base, depth + 1).iter() {
-                if seen.insert(last.clone()) {
-                    out.push((last.clone(), key.clone(), false));
+            for &(last, key, _) in self.walk(snap, base, depth + 1).iter() {
+                if seen.insert(last) {
+                    out.push((last, key, false));
                 }
             }
         }
+        // In name order, so that a class's member names come out sorted (see `Surface::new`).
+        out.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let out = std::rc::Rc::new(out);
         self.by_class.insert(class.to_string(), out.clone());
         out
@@ -445,7 +462,7 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
             continue;
         }
         gone_by_def
-            .entry(old_s.names[*name].0.as_str())
+            .entry(old_s.names[*name].0)
             .or_default()
             .push(name);
     }
@@ -507,10 +524,10 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         }
         let (def, _) = &new_s.names[*name];
         // Another public name for a definition users already had is not a new API.
-        if old.symbols.contains_key(def) && old_s.preferred(def).is_some() {
+        if old.symbols.contains_key(*def) && old_s.preferred(def).is_some() {
             continue;
         }
-        added_by_def.entry(def.as_str()).or_default().push(name);
+        added_by_def.entry(def).or_default().push(name);
     }
     for (def, names) in added_by_def {
         let shown = new_s
@@ -538,7 +555,7 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         let Some((new_def, new_sym)) = new_s.names.get(name) else {
             continue;
         };
-        if !seen.insert((old_def.as_str(), new_def.as_str())) {
+        if !seen.insert((old_def, new_def)) {
             continue;
         }
         // An identical record at the same place: nothing to compare (a tier inherited from a
@@ -565,10 +582,7 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
 }
 
 /// The keys only `a` has and the keys only `b` has, by one walk of both in order.
-fn only_in_each<'k, V, W>(
-    a: &'k BTreeMap<String, V>,
-    b: &'k BTreeMap<String, W>,
-) -> (BTreeSet<&'k str>, BTreeSet<&'k str>) {
+fn only_in_each<'k>(a: &'k Names, b: &'k Names) -> (BTreeSet<&'k str>, BTreeSet<&'k str>) {
     let (mut only_a, mut only_b) = (BTreeSet::new(), BTreeSet::new());
     let (mut ia, mut ib) = (a.keys().peekable(), b.keys().peekable());
     loop {
@@ -619,23 +633,47 @@ fn find_moves(old: &Surface, new: &Surface) -> BTreeMap<String, Move> {
     // shortest public name.
     let mut fresh: HashMap<&str, Vec<&str>> = HashMap::new();
     for (name, (def, _)) in &new.names {
-        if !old.snap.symbols.contains_key(def) && new.preferred(def) == Some(name.as_str()) {
+        if new.preferred(def) == Some(name.as_str()) && !old.snap.symbols.contains_key(*def) {
             let last = name.rsplit('.').next().unwrap_or(name);
             fresh.entry(last).or_default().push(name);
         }
     }
-    let candidates = old.snap.symbols.iter().filter(|(n, s)| {
-        s.kind != Kind::Module
-            && split_parent(n)
-                .and_then(|(p, _)| old.snap.symbols.get(p))
-                .is_some_and(|p| p.kind == Kind::Module)
+    // Module-level records. Keys come in order, so a module's names are consecutive: its
+    // kind is looked up once for them all.
+    let mut parent_is_module: (&str, bool) = ("", false);
+    let candidates = old.snap.symbols.iter().filter(move |(n, s)| {
+        if s.kind == Kind::Module {
+            return false;
+        }
+        let Some((p, _)) = split_parent(n) else {
+            return false;
+        };
+        if parent_is_module.0 != p {
+            let is_module = old
+                .snap
+                .symbols
+                .get(p)
+                .is_some_and(|p| p.kind == Kind::Module);
+            parent_is_module = (p, is_module);
+        }
+        parent_is_module.1
     });
     // Whether `def` is a definition (not an alias or pointer) in `snap`.
     let defined_in = |snap: &Snapshot, def: &str| snap.resolve(def).is_some_and(|(d, _)| d == def);
+    // The new release's record of each candidate, by walking both key orders together.
+    let mut new_records = new.snap.symbols.iter().peekable();
     for (name, sym) in candidates {
+        while new_records
+            .next_if(|(k, _)| k.as_str() < name.as_str())
+            .is_some()
+        {}
+        let new_record = new_records
+            .peek()
+            .filter(|(k, _)| *k == name)
+            .map(|(_, s)| *s);
         // Most names are untouched between releases: the same record pointing at the same
         // place is no move.
-        let unchanged = new.snap.symbols.get(name) == Some(sym)
+        let unchanged = new_record == Some(sym)
             && sym
                 .target
                 .as_ref()
