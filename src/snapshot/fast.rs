@@ -3,6 +3,7 @@
 //! does not recognise makes it give up (`None`), and the general reader takes over, so
 //! hand-edited files that are valid YAML still load.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::{
@@ -21,9 +22,9 @@ pub(super) fn parse(text: &str) -> Option<WireSnapshot> {
         let rest = rest.trim_start();
         match key {
             "schema" => snap.schema = rest.parse().ok()?,
-            "package" => snap.package = scalar_line(rest)?,
-            "version" => snap.version = scalar_line(rest)?,
-            "profile" => snap.profile = Some(scalar_line(rest)?),
+            "package" => snap.package = scalar_line(rest)?.into_owned(),
+            "version" => snap.version = scalar_line(rest)?.into_owned(),
+            "profile" => snap.profile = Some(scalar_line(rest)?.into_owned()),
             "artifact" => {
                 let mut artifact = Artifact {
                     filename: String::new(),
@@ -32,8 +33,8 @@ pub(super) fn parse(text: &str) -> Option<WireSnapshot> {
                 while let Some(l) = lines.next_if(|l| l.starts_with("  ")) {
                     let (k, v) = l.trim_start().split_once(": ")?;
                     match k {
-                        "filename" => artifact.filename = scalar_line(v)?,
-                        "sha256" => artifact.sha256 = scalar_line(v)?,
+                        "filename" => artifact.filename = scalar_line(v)?.into_owned(),
+                        "sha256" => artifact.sha256 = scalar_line(v)?.into_owned(),
                         _ => return None,
                     }
                 }
@@ -41,20 +42,28 @@ pub(super) fn parse(text: &str) -> Option<WireSnapshot> {
             }
             "skipped" => {
                 while let Some(l) = lines.next_if(|l| l.starts_with("- ")) {
-                    let map = flow_map(&mut Cursor::new(&l[2..]))?;
+                    let mut map = flow_map(&mut Cursor::new(&l[2..]))?;
                     snap.skipped.push(Skipped {
-                        file: get_str(&map, "file")?,
-                        error: get_str(&map, "error")?,
+                        file: get_str(&mut map, "file")?,
+                        error: get_str(&mut map, "error")?,
                     });
+                    done(&map)?;
                 }
             }
             "notes" => {
                 while let Some(l) = lines.next_if(|l| l.starts_with("- ")) {
-                    snap.notes.push(scalar_line(&l[2..])?);
+                    snap.notes.push(scalar_line(&l[2..])?.into_owned());
                 }
             }
             "symbols" => {
                 saw_symbols = true;
+                // One line each: counted first, so that the list is not copied as it grows.
+                let count = text
+                    .as_bytes()
+                    .windows(4)
+                    .filter(|w| w[0] == b'\n' && w[1] == b' ' && w[2] == b' ' && w[3] != b' ')
+                    .count();
+                snap.symbols.reserve_exact(count);
                 if rest == "{}" {
                     continue;
                 }
@@ -63,7 +72,12 @@ pub(super) fn parse(text: &str) -> Option<WireSnapshot> {
                 }
                 while let Some(l) = lines.next_if(|l| l.starts_with("  ")) {
                     let (name, sym) = symbol(l, &mut lines)?;
-                    snap.symbols.insert(name, sym);
+                    // The writer's keys come strictly in order; anything else (a key twice)
+                    // is for the general reader to judge.
+                    if snap.symbols.last().is_some_and(|(prev, _)| *prev >= name) {
+                        return None;
+                    }
+                    snap.symbols.push((name, sym));
                 }
             }
             _ => return None,
@@ -74,30 +88,30 @@ pub(super) fn parse(text: &str) -> Option<WireSnapshot> {
 
 type Lines<'a> = std::iter::Peekable<std::str::Lines<'a>>;
 
-fn symbol(first: &str, lines: &mut Lines) -> Option<(String, WireSymbol)> {
+fn symbol<'a>(first: &'a str, lines: &mut Lines<'a>) -> Option<(String, WireSymbol)> {
     let mut c = Cursor::new(&first[2..]);
-    let name = c.scalar()?;
-    c.expect(':')?;
+    let name = c.scalar()?.into_owned();
+    c.expect(b':')?;
     c.skip_spaces();
-    if c.peek() == Some('{') {
+    if c.peek() == Some(b'{') {
         let map = flow_map(&mut c)?;
         c.at_end().then_some(())?;
         return Some((name, wire_from_map(map)?));
     }
     c.at_end().then_some(())?;
-    let mut map: BTreeMap<String, Value> = BTreeMap::new();
+    let mut map: Fields = Vec::new();
     while let Some(l) = lines.next_if(|l| l.starts_with("    ") && !l.starts_with("     ")) {
         let mut c = Cursor::new(&l[4..]);
         let key = c.plain()?;
-        c.expect(':')?;
+        c.expect(b':')?;
         c.skip_spaces();
         if !c.at_end() {
-            map.insert(key, c.value()?);
+            map.push((key, c.value()?));
             c.at_end().then_some(())?;
             continue;
         }
         // A block: a list (`    - ...`) or a nested mapping (`      key: ...`).
-        let value = match key.as_str() {
+        let value = match key {
             "signatures" | "bases" | "reachable" => {
                 let mut items = Vec::new();
                 while let Some(l) = lines.next_if(|l| l.starts_with("    - ")) {
@@ -108,69 +122,85 @@ fn symbol(first: &str, lines: &mut Lines) -> Option<(String, WireSymbol)> {
             "deprecated" | "announced" => {
                 let mut items = Vec::new();
                 while let Some(l) = lines.next_if(|l| l.starts_with("    - ")) {
-                    let mut item = BTreeMap::new();
+                    let mut item = Vec::new();
                     let (k, v) = l[6..].split_once(": ")?;
-                    item.insert(k.to_string(), Value::Str(scalar_line(v)?));
+                    item.push((k, Value::Str(scalar_line(v)?)));
                     while let Some(l) =
                         lines.next_if(|l| l.starts_with("      ") && !l.starts_with("       "))
                     {
                         let (k, v) = l[6..].split_once(": ")?;
-                        item.insert(k.to_string(), Value::Str(scalar_line(v)?));
+                        item.push((k, Value::Str(scalar_line(v)?)));
                     }
                     items.push(Value::Map(item));
                 }
                 Value::List(items)
             }
             "tombstone" | "names" => {
-                let mut item = BTreeMap::new();
+                let mut item = Vec::new();
                 while let Some(l) =
                     lines.next_if(|l| l.starts_with("      ") && !l.starts_with("       "))
                 {
                     let mut c = Cursor::new(&l[6..]);
                     let k = c.plain()?;
-                    c.expect(':')?;
+                    c.expect(b':')?;
                     c.skip_spaces();
-                    item.insert(k, c.value()?);
+                    item.push((k, c.value()?));
                     c.at_end().then_some(())?;
                 }
                 Value::Map(item)
             }
             _ => return None,
         };
-        map.insert(key, value);
+        map.push((key, value));
     }
     Some((name, wire_from_map(map)?))
 }
 
+/// A mapping's entries in file order, keys borrowed from the text: a symbol has a handful,
+/// which a scan finds faster than a tree, and values are moved out, never copied.
+type Fields<'a> = Vec<(&'a str, Value<'a>)>;
+
 #[derive(Debug)]
-enum Value {
-    Str(String),
-    List(Vec<Value>),
-    Map(BTreeMap<String, Value>),
+enum Value<'a> {
+    Str(Cow<'a, str>),
+    List(Vec<Value<'a>>),
+    Map(Fields<'a>),
 }
 
-fn get_str(map: &BTreeMap<String, Value>, key: &str) -> Option<String> {
-    match map.get(key)? {
-        Value::Str(s) => Some(s.clone()),
+/// Takes the entry `key` out of `map`. A key given twice is not the writer's layout: the
+/// second is left behind, and [`done`] then gives up on the file.
+fn take<'a>(map: &mut Fields<'a>, key: &str) -> Option<Value<'a>> {
+    let i = map.iter().position(|(k, _)| *k == key)?;
+    Some(map.swap_remove(i).1)
+}
+
+/// Every entry was taken: none unknown, none twice.
+fn done(map: &Fields) -> Option<()> {
+    map.is_empty().then_some(())
+}
+
+fn get_str(map: &mut Fields, key: &str) -> Option<String> {
+    match take(map, key)? {
+        Value::Str(s) => Some(s.into_owned()),
         _ => None,
     }
 }
 
-fn opt_str(map: &BTreeMap<String, Value>, key: &str) -> Option<Option<String>> {
-    match map.get(key) {
+fn opt_str(map: &mut Fields, key: &str) -> Option<Option<String>> {
+    match take(map, key) {
         None => Some(None),
-        Some(Value::Str(s)) => Some(Some(s.clone())),
+        Some(Value::Str(s)) => Some(Some(s.into_owned())),
         Some(_) => None,
     }
 }
 
-fn str_list(v: Option<&Value>) -> Option<Vec<String>> {
+fn str_list(v: Option<Value>) -> Option<Vec<String>> {
     match v {
         None => Some(vec![]),
         Some(Value::List(items)) => items
-            .iter()
+            .into_iter()
             .map(|i| match i {
-                Value::Str(s) => Some(s.clone()),
+                Value::Str(s) => Some(s.into_owned()),
                 _ => None,
             })
             .collect(),
@@ -178,30 +208,27 @@ fn str_list(v: Option<&Value>) -> Option<Vec<String>> {
     }
 }
 
-fn notices(v: Option<&Value>) -> Option<Vec<Deprecation>> {
+fn notices(v: Option<Value>) -> Option<Vec<Deprecation>> {
     match v {
         None => Some(vec![]),
         Some(Value::List(items)) => items
-            .iter()
+            .into_iter()
             .map(|i| match i {
-                Value::Map(m) => {
-                    known(m, &["parameter", "message", "replacement", "evidence"])?;
-                    Some(Deprecation {
-                        parameter: opt_str(m, "parameter")?,
-                        message: get_str(m, "message")?,
-                        replacement: opt_str(m, "replacement")?,
-                        evidence: get_str(m, "evidence")?,
-                    })
+                Value::Map(mut m) => {
+                    let d = Deprecation {
+                        parameter: opt_str(&mut m, "parameter")?,
+                        message: get_str(&mut m, "message")?,
+                        replacement: opt_str(&mut m, "replacement")?,
+                        evidence: get_str(&mut m, "evidence")?,
+                    };
+                    done(&m)?;
+                    Some(d)
                 }
                 _ => None,
             })
             .collect(),
         Some(_) => None,
     }
-}
-
-fn known(map: &BTreeMap<String, Value>, keys: &[&str]) -> Option<()> {
-    map.keys().all(|k| keys.contains(&k.as_str())).then_some(())
 }
 
 fn kind(s: &str) -> Option<Kind> {
@@ -230,80 +257,68 @@ fn tier(s: &str) -> Option<Tier> {
     })
 }
 
-fn wire_from_map(map: BTreeMap<String, Value>) -> Option<WireSymbol> {
-    known(
-        &map,
-        &[
-            "kind",
-            "defined",
-            "target",
-            "unlisted",
-            "instance",
-            "submodule",
-            "reachable",
-            "bases",
-            "signatures",
-            "deprecated",
-            "announced",
-            "tombstone",
-            "stability",
-            "names",
-        ],
-    )?;
-    let tombstone = match map.get("tombstone") {
+fn wire_from_map(mut map: Fields) -> Option<WireSymbol> {
+    let tombstone = match take(&mut map, "tombstone") {
         None => None,
-        Some(Value::Map(m)) => {
-            known(m, &["message", "replacement", "evidence"])?;
-            Some(Marker {
-                message: get_str(m, "message")?,
-                replacement: opt_str(m, "replacement")?,
-                evidence: get_str(m, "evidence")?,
-            })
+        Some(Value::Map(mut m)) => {
+            let marker = Marker {
+                message: get_str(&mut m, "message")?,
+                replacement: opt_str(&mut m, "replacement")?,
+                evidence: get_str(&mut m, "evidence")?,
+            };
+            done(&m)?;
+            Some(marker)
         }
         Some(_) => return None,
     };
-    let stability = match map.get("stability") {
+    let stability = match take(&mut map, "stability") {
         None => None,
-        Some(Value::Map(m)) => {
-            known(m, &["tier", "evidence"])?;
-            Some(Stability {
-                tier: tier(&get_str(m, "tier")?)?,
-                evidence: get_str(m, "evidence")?,
-            })
+        Some(Value::Map(mut m)) => {
+            let stability = Stability {
+                tier: tier(&get_str(&mut m, "tier")?)?,
+                evidence: get_str(&mut m, "evidence")?,
+            };
+            done(&m)?;
+            Some(stability)
         }
         Some(_) => return None,
     };
-    let names = match map.get("names") {
+    let names = match take(&mut map, "names") {
         None => BTreeMap::new(),
-        Some(Value::Map(m)) => m
-            .iter()
-            .map(|(k, v)| {
+        Some(Value::Map(m)) => {
+            let mut names = BTreeMap::new();
+            for (k, v) in m {
                 (k == "instance" || kind(k).is_some()).then_some(())?;
-                Some((k.clone(), str_list(Some(v))?))
-            })
-            .collect::<Option<_>>()?,
+                if names.insert(k.to_string(), str_list(Some(v))?).is_some() {
+                    return None;
+                }
+            }
+            names
+        }
         Some(_) => return None,
     };
-    Some(WireSymbol {
-        kind: kind(&get_str(&map, "kind")?)?,
-        defined: opt_str(&map, "defined")?,
-        target: opt_str(&map, "target")?,
-        bases: str_list(map.get("bases"))?,
-        signatures: str_list(map.get("signatures"))?,
-        deprecated: notices(map.get("deprecated"))?,
-        announced: notices(map.get("announced"))?,
+    let symbol = WireSymbol {
+        kind: kind(&get_str(&mut map, "kind")?)?,
+        defined: opt_str(&mut map, "defined")?,
+        target: opt_str(&mut map, "target")?,
+        bases: str_list(take(&mut map, "bases"))?,
+        signatures: str_list(take(&mut map, "signatures"))?,
+        deprecated: notices(take(&mut map, "deprecated"))?,
+        announced: notices(take(&mut map, "announced"))?,
         tombstone,
         stability,
-        unlisted: flag(&map, "unlisted")?,
-        instance: flag(&map, "instance")?,
-        submodule: flag(&map, "submodule")?,
-        reachable: str_list(map.get("reachable"))?,
+        unlisted: flag(&mut map, "unlisted")?,
+        instance: flag(&mut map, "instance")?,
+        submodule: flag(&mut map, "submodule")?,
+        reachable: str_list(take(&mut map, "reachable"))?,
         names,
-    })
+    };
+    done(&map)?;
+    Some(symbol)
 }
 
 /// A `key: true` flag; absent is false.
-fn flag(map: &BTreeMap<String, Value>, key: &str) -> Option<bool> {
+fn flag(map: &mut Fields, key: &str) -> Option<bool> {
     match opt_str(map, key)?.as_deref() {
         None => Some(false),
         Some("true") => Some(true),
@@ -312,29 +327,29 @@ fn flag(map: &BTreeMap<String, Value>, key: &str) -> Option<bool> {
 }
 
 /// A whole line's scalar (after `key: ` or `- `).
-fn scalar_line(s: &str) -> Option<String> {
+fn scalar_line(s: &str) -> Option<Cow<'_, str>> {
     let mut c = Cursor::new(s);
     let v = c.scalar()?;
     c.at_end().then_some(v)
 }
 
-fn flow_map(c: &mut Cursor) -> Option<BTreeMap<String, Value>> {
-    c.expect('{')?;
-    let mut map = BTreeMap::new();
+fn flow_map<'a>(c: &mut Cursor<'a>) -> Option<Fields<'a>> {
+    c.expect(b'{')?;
+    let mut map = Vec::new();
     loop {
         c.skip_spaces();
-        if c.eat('}') {
+        if c.eat(b'}') {
             return Some(map);
         }
         let key = c.plain()?;
-        c.expect(':')?;
+        c.expect(b':')?;
         c.skip_spaces();
-        map.insert(key, c.value()?);
+        map.push((key, c.value()?));
         c.skip_spaces();
-        if c.eat(',') {
+        if c.eat(b',') {
             continue;
         }
-        c.expect('}')?;
+        c.expect(b'}')?;
         return Some(map);
     }
 }
@@ -348,22 +363,23 @@ impl<'a> Cursor<'a> {
     fn new(s: &'a str) -> Self {
         Cursor { s, i: 0 }
     }
-    fn peek(&self) -> Option<char> {
-        self.s[self.i..].chars().next()
+    /// The writer's syntax is ASCII; a byte of a multi-byte character never equals one.
+    fn peek(&self) -> Option<u8> {
+        self.s.as_bytes().get(self.i).copied()
     }
-    fn eat(&mut self, ch: char) -> bool {
+    fn eat(&mut self, ch: u8) -> bool {
         if self.peek() == Some(ch) {
-            self.i += ch.len_utf8();
+            self.i += 1;
             true
         } else {
             false
         }
     }
-    fn expect(&mut self, ch: char) -> Option<()> {
+    fn expect(&mut self, ch: u8) -> Option<()> {
         self.eat(ch).then_some(())
     }
     fn skip_spaces(&mut self) {
-        while self.peek() == Some(' ') {
+        while self.peek() == Some(b' ') {
             self.i += 1;
         }
     }
@@ -371,55 +387,65 @@ impl<'a> Cursor<'a> {
         self.i == self.s.len()
     }
     /// A plain scalar as the writer emits them: identifier characters and dots.
-    fn plain(&mut self) -> Option<String> {
+    fn plain(&mut self) -> Option<&'a str> {
         let start = self.i;
-        while let Some(ch) = self
+        while self
             .peek()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
         {
-            self.i += ch.len_utf8();
+            self.i += 1;
         }
-        (self.i > start).then(|| self.s[start..self.i].to_string())
+        (self.i > start).then(|| &self.s[start..self.i])
     }
-    fn scalar(&mut self) -> Option<String> {
-        if self.peek() != Some('"') {
-            return self.plain();
+    fn scalar(&mut self) -> Option<Cow<'a, str>> {
+        if self.peek() != Some(b'"') {
+            return self.plain().map(Cow::Borrowed);
         }
         let start = self.i;
         self.i += 1;
         let bytes = self.s.as_bytes();
+        let mut escaped = false;
         while self.i < bytes.len() {
             match bytes[self.i] {
-                b'\\' => self.i += 2,
+                b'\\' => {
+                    escaped = true;
+                    self.i += 2;
+                }
                 b'"' => {
                     self.i += 1;
-                    return serde_json::from_str(&self.s[start..self.i]).ok();
+                    // Without an escape the quoted text is the value itself.
+                    if !escaped {
+                        return Some(Cow::Borrowed(&self.s[start + 1..self.i - 1]));
+                    }
+                    return serde_json::from_str(&self.s[start..self.i])
+                        .ok()
+                        .map(Cow::Owned);
                 }
                 _ => self.i += 1,
             }
         }
         None
     }
-    fn value(&mut self) -> Option<Value> {
+    fn value(&mut self) -> Option<Value<'a>> {
         match self.peek()? {
-            '[' => {
+            b'[' => {
                 self.i += 1;
                 let mut items = Vec::new();
                 loop {
                     self.skip_spaces();
-                    if self.eat(']') {
+                    if self.eat(b']') {
                         return Some(Value::List(items));
                     }
                     items.push(Value::Str(self.scalar()?));
                     self.skip_spaces();
-                    if self.eat(',') {
+                    if self.eat(b',') {
                         continue;
                     }
-                    self.expect(']')?;
+                    self.expect(b']')?;
                     return Some(Value::List(items));
                 }
             }
-            '{' => flow_map(self).map(Value::Map),
+            b'{' => flow_map(self).map(Value::Map),
             _ => self.scalar().map(Value::Str),
         }
     }

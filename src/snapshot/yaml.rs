@@ -335,31 +335,11 @@ pub fn from_yaml_str(text: &str) -> Result<Snapshot, ReadError> {
             found: wire.schema.to_string(),
         });
     }
-    let mut symbols: BTreeMap<String, Symbol> = BTreeMap::new();
+    // Built as a list and turned into the map at once: the keys come nearly sorted (a
+    // symbol's compacted members follow it), and a tree built from sorted keys compares none.
+    let mut symbols: Vec<(String, Symbol)> = Vec::with_capacity(wire.symbols.len() * 2);
     for (name, w) in wire.symbols {
-        for (group, list) in w.names {
-            let (kind, instance) = match group.as_str() {
-                INSTANCE_GROUP => (Kind::Attribute, true),
-                other => (
-                    serde_yaml_ng::from_str::<Kind>(other).map_err(|_| {
-                        ReadError::Invalid(format!(
-                            "`{name}` lists names of an unknown kind `{other}`"
-                        ))
-                    })?,
-                    false,
-                ),
-            };
-            for last in list {
-                symbols.insert(
-                    format!("{name}.{last}"),
-                    Symbol {
-                        kind,
-                        instance,
-                        ..Default::default()
-                    },
-                );
-            }
-        }
+        let names = w.names;
         let sym = Symbol {
             kind: w.kind,
             defined: w.defined,
@@ -375,34 +355,82 @@ pub fn from_yaml_str(text: &str) -> Result<Snapshot, ReadError> {
             submodule: w.submodule,
             reachable: w.reachable,
         };
-        symbols.insert(name, sym);
+        symbols.push((name.clone(), sym));
+        for (group, list) in names {
+            let (kind, instance) = match group.as_str() {
+                INSTANCE_GROUP => (Kind::Attribute, true),
+                other => (
+                    serde_yaml_ng::from_str::<Kind>(other).map_err(|_| {
+                        ReadError::Invalid(format!(
+                            "`{name}` lists names of an unknown kind `{other}`"
+                        ))
+                    })?,
+                    false,
+                ),
+            };
+            for last in list {
+                let mut key = String::with_capacity(name.len() + 1 + last.len());
+                key.push_str(&name);
+                key.push('.');
+                key.push_str(&last);
+                symbols.push((
+                    key,
+                    Symbol {
+                        kind,
+                        instance,
+                        ..Default::default()
+                    },
+                ));
+            }
+        }
     }
+    // Stable, so that of a key given twice the later record wins, as the writer's map would
+    // have it; then each key once.
+    // Sorted by index, then the records moved once each, in place: a record is large, and
+    // moving records is most of a sort's cost; a second list of them would double the memory.
+    let mut order: Vec<u32> = (0..symbols.len() as u32).collect();
+    order.sort_by(|&a, &b| symbols[a as usize].0.cmp(&symbols[b as usize].0));
+    permute(&mut symbols, &mut order);
+    symbols.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            std::mem::swap(later, kept);
+        }
+        same
+    });
     // `:123` is relative to the file of the enclosing module or class. Parents sort before
     // their members, so resolving in key order sees every parent already absolute.
-    let names: Vec<String> = symbols.keys().cloned().collect();
-    for name in names {
-        let Some(line) = symbols[&name]
+    for i in 0..symbols.len() {
+        let Some(line) = symbols[i]
+            .1
             .defined
             .as_deref()
             .and_then(|d| d.strip_prefix(':'))
-            .map(str::to_string)
         else {
             continue;
         };
-        let file = split_parent(&name)
-            .and_then(|(parent, _)| symbols.get(parent))
-            .and_then(|p| p.defined.as_deref())
+        let name = &symbols[i].0;
+        let file = split_parent(name)
+            .and_then(|(parent, _)| {
+                symbols[..i]
+                    .binary_search_by(|(k, _)| k.as_str().cmp(parent))
+                    .ok()
+            })
+            .and_then(|p| symbols[p].1.defined.as_deref())
             .and_then(|d| d.rsplit_once(':'))
-            .map(|(file, _)| file.to_string())
+            .map(|(file, _)| file)
             .ok_or_else(|| {
                 ReadError::Invalid(format!(
                     "`{name}` is defined at `:{line}` but its parent has no file"
                 ))
             })?;
-        if let Some(sym) = symbols.get_mut(&name) {
-            sym.defined = Some(format!("{file}:{line}"));
-        }
+        let mut defined = String::with_capacity(file.len() + 1 + line.len());
+        defined.push_str(file);
+        defined.push(':');
+        defined.push_str(line);
+        symbols[i].1.defined = Some(defined);
     }
+    let symbols: BTreeMap<String, Symbol> = symbols.into_iter().collect();
     Ok(Snapshot {
         schema: wire.schema,
         package: wire.package,
@@ -413,6 +441,29 @@ pub fn from_yaml_str(text: &str) -> Result<Snapshot, ReadError> {
         notes: wire.notes,
         symbols,
     })
+}
+
+/// Puts `items[order[k]]` at `k` for every `k`, one cycle of the permutation at a time.
+/// `order` is used up as the marks of what is placed.
+fn permute<T: Default>(items: &mut [T], order: &mut [u32]) {
+    const PLACED: u32 = u32::MAX;
+    for start in 0..items.len() {
+        if order[start] == PLACED {
+            continue;
+        }
+        let held = std::mem::take(&mut items[start]);
+        let mut at = start;
+        loop {
+            let from = order[at] as usize;
+            order[at] = PLACED;
+            if from == start {
+                items[at] = held;
+                break;
+            }
+            items[at] = std::mem::take(&mut items[from]);
+            at = from;
+        }
+    }
 }
 
 /// The file layout, before the compactions are undone.
@@ -429,7 +480,16 @@ pub(super) struct WireSnapshot {
     pub(super) skipped: Vec<Skipped>,
     #[serde(default)]
     pub(super) notes: Vec<String>,
-    pub(super) symbols: BTreeMap<String, WireSymbol>,
+    /// In key order, each key once.
+    #[serde(deserialize_with = "sorted_symbols")]
+    pub(super) symbols: Vec<(String, WireSymbol)>,
+}
+
+fn sorted_symbols<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<(String, WireSymbol)>, D::Error> {
+    let map: BTreeMap<String, WireSymbol> = Deserialize::deserialize(d)?;
+    Ok(map.into_iter().collect())
 }
 
 #[derive(Debug, Deserialize)]
@@ -467,6 +527,15 @@ pub(super) struct WireSymbol {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn permute_places_each_item_where_the_order_says() {
+        // Two cycles (0 → 2 → 3 → 0 and 1 → 4 → 1) and a fixed point (5).
+        let mut items = vec!["a", "b", "c", "d", "e", "f"];
+        let mut order = vec![2, 4, 3, 0, 1, 5];
+        permute(&mut items, &mut order);
+        assert_eq!(items, ["c", "e", "d", "a", "b", "f"]);
+    }
     use crate::snapshot::Tier;
 
     fn sample() -> Snapshot {
@@ -653,6 +722,23 @@ mod fast_reader_tests {
         ))
         .unwrap();
         assert_readers_agree(&text);
+    }
+
+    #[test]
+    fn keys_out_of_order_or_twice_are_left_to_the_general_reader() {
+        let head = "schema: 2\npackage: p\nversion: \"1\"\nartifact:\n  filename: f\n  sha256: s\nsymbols:\n";
+        let end = "# end of snapshot\n";
+        let unsorted = format!("{head}  p.b: {{kind: function}}\n  p.a: {{kind: function}}\n{end}");
+        assert!(crate::snapshot::fast::parse(&unsorted).is_none());
+        // Still a valid mapping: the general reader takes it, in key order.
+        let snap = from_yaml_str(&unsorted).unwrap();
+        assert_eq!(snap.symbols.keys().collect::<Vec<_>>(), ["p.a", "p.b"]);
+        let twice = format!("{head}  p.a: {{kind: function}}\n  p.a: {{kind: class}}\n{end}");
+        assert!(crate::snapshot::fast::parse(&twice).is_none());
+        let sorted = format!("{head}  p.a: {{kind: function, defined: \"p.py:1\"}}\n  p.b: {{kind: function, defined: \"q\\\"r.py:2\"}}\n{end}");
+        let snap = from_yaml_str(&sorted).unwrap();
+        assert_eq!(snap.symbols["p.b"].defined.as_deref(), Some("q\"r.py:2"));
+        assert_readers_agree(&sorted);
     }
 
     #[test]
