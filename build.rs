@@ -94,6 +94,7 @@ use stable_digest::digest;
 fn diff_fingerprint() {
     const SHAPING: &[&str] = &[
         "src/diff/mod.rs",
+        "src/diff/names.rs",
         "src/diff/policy.rs",
         "src/diff/signature.rs",
         "src/snapshot/fast.rs",

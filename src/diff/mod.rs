@@ -6,6 +6,7 @@
 //! reported under its shortest public name; removals are reported per name (each import path
 //! breaks on its own), but not for members of something already reported removed.
 
+mod names;
 pub mod policy;
 pub mod signature;
 pub mod tiers;
@@ -13,7 +14,7 @@ pub mod timeline;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -144,24 +145,20 @@ pub enum DiffError {
     DifferentPackages { old: String, new: String },
 }
 
-/// Public name → (definition name, definition record), iterated in name order: a hash map
-/// for the lookups a diff makes per name, sorted once when built.
-pub type Names<'a> = indexmap::IndexMap<String, (&'a str, &'a Symbol), FxBuildHasher>;
+pub use names::Names;
 
 /// Public names of a snapshot, each with the definition it resolves to.
 pub struct Surface<'a> {
     pub snap: &'a Snapshot,
-    pub names: Names<'a>,
-    /// Names of `names` their module's `__all__` leaves out (or inside such a name):
+    /// With each name, whether its module's `__all__` leaves it (or a name it is inside) out:
     /// importable, but not the module's API.
-    pub unlisted: FxHashSet<String>,
+    pub names: Names<'a>,
     /// definition name → the index in `names` of its shortest public name
     preferred: FxHashMap<&'a str, usize>,
 }
 
 impl<'a> Surface<'a> {
     pub fn new(snap: &'a Snapshot) -> Self {
-        let mut names = Names::with_capacity_and_hasher(snap.symbols.len(), FxBuildHasher);
         // A name a module's `__all__` leaves out is not its API, and neither are its members.
         let marked: FxHashSet<&str> = snap
             .symbols
@@ -174,9 +171,15 @@ impl<'a> Surface<'a> {
                 && std::iter::successors(Some(name), |n| split_parent(n).map(|(p, _)| p))
                     .any(|n| marked.contains(n))
         };
-        let mut classes: Vec<(String, &'a str)> = Vec::new();
-        let mut unlisted_names = FxHashSet::default();
-        for (name, record) in snap.symbols.iter().filter(|(n, _)| !is_private_name(n)) {
+        let public: Vec<(&'a String, &'a Symbol)> = snap
+            .symbols
+            .iter()
+            .filter(|(n, _)| !is_private_name(n))
+            .collect();
+        let bytes = public.iter().map(|(n, _)| n.len()).sum();
+        let mut names = Names::with_capacity(public.len(), bytes);
+        let mut classes: Vec<(&'a str, &'a str, bool)> = Vec::new();
+        for (name, record) in public {
             // Most records are definitions: they resolve to themselves.
             let resolved = match record.points_to() {
                 Some(target) if target != name => snap.resolve_key(name),
@@ -185,77 +188,67 @@ impl<'a> Surface<'a> {
             let Some((def, sym)) = resolved else {
                 continue;
             };
-            if unlisted(name) {
-                unlisted_names.insert(name.clone());
-            }
+            let unlisted = unlisted(name);
             if sym.kind == Kind::Class {
-                classes.push((name.clone(), def));
+                classes.push((name, def, unlisted));
             }
-            names.insert(name.clone(), (def, sym));
+            names.insert_new(name, (def, sym), unlisted);
         }
         // A class's members are what attribute lookup finds through its MRO, whatever its
         // bases are called and wherever a member is stored: `torch.Tensor.sum` is declared on
         // `torch._C.TensorBase`, and is `torch.Tensor`'s all the same.
         let mut members = MemberCache::default();
-        // Resolved once per member record: a base's members are reached from every subclass.
-        let mut resolved: FxHashMap<&'a str, Option<(&'a str, &'a Symbol)>> = FxHashMap::default();
-        // Reserved at once: growing a map this size copies it, into memory the kernel must
-        // clear first, and that is a good part of a diff's time.
-        let extra: usize = classes
-            .iter()
-            .map(|(_, def)| members.of(snap, def).len())
-            .sum();
-        names.reserve(extra);
+        // Reserved at once: growing this much copies it, into memory the kernel must clear
+        // first, and that was a good part of a diff's time.
+        let (mut count, mut bytes) = (0, 0);
+        for (name, def, _) in &classes {
+            let list = members.of(snap, def);
+            count += list.len();
+            bytes += list.len() * (name.len() + 1) + list.iter().map(|m| m.0.len()).sum::<usize>();
+        }
+        names.reserve(count, bytes);
         let mut public = String::new();
-        for (name, def) in classes {
-            let name = &name;
-            for &(last, key, own) in members.of(snap, def).iter() {
+        for (name, def, unlisted) in classes {
+            for &(last, found, own) in members.of(snap, def).iter() {
                 let inherited_dunder = !own && is_dunder(last) && last != "__call__";
                 if crate::snapshot::is_private_component(last) || inherited_dunder {
                     continue;
                 }
+                let Some(found) = found else {
+                    continue;
+                };
                 public.clear();
                 public.push_str(name);
                 public.push('.');
                 public.push_str(last);
-                if names.contains_key(public.as_str()) {
-                    continue;
-                }
-                if !resolved.contains_key(key) {
-                    resolved.insert(key, snap.resolve_key(key));
-                }
-                if let Some(found) = resolved[key] {
-                    if unlisted_names.contains(name) {
-                        unlisted_names.insert(public.clone());
-                    }
-                    names.insert(public.clone(), found);
-                }
+                // A name the module binds itself keeps its own record.
+                names.insert_new(&public, found, unlisted);
             }
         }
-        // A merge sort, because the names are nearly in order: the module-level ones come
-        // sorted, then the members, class by class in name order, each class's sorted.
-        names.sort_keys();
+        names.sort();
         // An exported name before an unlisted one, then the shortest path, then the first.
-        let mut best: FxHashMap<&'a str, ((bool, usize, usize), usize)> = FxHashMap::default();
-        for (i, (name, (def, _))) in names.iter().enumerate() {
+        // By record, which stands for its definition and is cheaper to hash than its name.
+        type Best<'a> = (&'a str, (bool, usize, usize), usize);
+        let mut best: FxHashMap<*const Symbol, Best<'a>> = FxHashMap::default();
+        for (i, (name, &(def, sym))) in names.iter().enumerate() {
             let rank = (
-                unlisted_names.contains(name),
+                names.unlisted_at(i),
                 name.bytes().filter(|b| *b == b'.').count(),
                 name.len(),
             );
-            match best.get(def) {
-                Some((current, _)) if *current <= rank => {}
-                _ => {
-                    best.insert(def, (rank, i));
-                }
-            }
+            best.entry(sym as *const Symbol)
+                .and_modify(|current| {
+                    if rank < current.1 {
+                        *current = (def, rank, i);
+                    }
+                })
+                .or_insert((def, rank, i));
         }
         let preferred: FxHashMap<&'a str, usize> =
-            best.into_iter().map(|(def, (_, i))| (def, i)).collect();
+            best.into_values().map(|(def, _, i)| (def, i)).collect();
         Surface {
             snap,
             names,
-            unlisted: unlisted_names,
             preferred,
         }
     }
@@ -319,14 +312,14 @@ impl<'a> Surface<'a> {
 
     pub fn preferred(&self, def: &str) -> Option<&str> {
         let i = *self.preferred.get(def)?;
-        self.names.get_index(i).map(|(name, _)| name.as_str())
+        self.names.get_index(i).map(|(name, _)| name)
     }
 
     /// Definition name → its shortest public name.
     pub fn into_preferred(self) -> HashMap<String, String> {
         self.preferred
             .iter()
-            .filter_map(|(def, i)| Some((def.to_string(), self.names.get_index(*i)?.0.clone())))
+            .filter_map(|(def, i)| Some((def.to_string(), self.names.get_index(*i)?.0.to_string())))
             .collect()
     }
 }
@@ -337,9 +330,9 @@ struct MemberCache<'a> {
     by_class: FxHashMap<String, Members<'a>>,
 }
 
-/// (member name, the record that has it, whether the class itself does), borrowed from the
-/// snapshot's keys: a base's members are listed again in every subclass.
-type Members<'a> = std::rc::Rc<Vec<(&'a str, &'a str, bool)>>;
+/// (member name, the definition it resolves to, whether the class itself has it), borrowed
+/// from the snapshot: a base's members are listed again in every subclass, resolved once.
+type Members<'a> = std::rc::Rc<Vec<(&'a str, Option<names::Resolved<'a>>, bool)>>;
 
 impl<'a> MemberCache<'a> {
     fn of(&mut self, snap: &'a Snapshot, class: &str) -> Members<'a> {
@@ -350,18 +343,22 @@ impl<'a> MemberCache<'a> {
         if let Some(found) = self.by_class.get(class) {
             return found.clone();
         }
-        let mut out: Vec<(&'a str, &'a str, bool)> = Vec::new();
+        let mut out: Vec<(&'a str, Option<names::Resolved<'a>>, bool)> = Vec::new();
         let mut seen: FxHashSet<&'a str> = FxHashSet::default();
         let prefix = format!("{class}.");
-        for key in snap
+        for (key, record) in snap
             .symbols
             .range(prefix.clone()..)
             .take_while(|(k, _)| k.starts_with(&prefix))
-            .map(|(k, _)| k.as_str())
         {
             let last = &key[prefix.len()..];
             if !last.contains('.') && seen.insert(last) {
-                out.push((last, key, true));
+                // Most members are definitions: they resolve to themselves.
+                let resolved = match record.points_to() {
+                    Some(target) if target != key => snap.resolve_key(key),
+                    _ => Some((key.as_str(), record)),
+                };
+                out.push((last, resolved, true));
             }
         }
         // Bases in order, each with its own bases: Python's MRO differs only in the order of
@@ -376,9 +373,9 @@ impl<'a> MemberCache<'a> {
         self.by_class
             .insert(class.to_string(), std::rc::Rc::new(out.clone()));
         for base in bases {
-            for &(last, key, _) in self.walk(snap, base, depth + 1).iter() {
+            for &(last, found, _) in self.walk(snap, base, depth + 1).iter() {
                 if seen.insert(last) {
-                    out.push((last, key, false));
+                    out.push((last, found, false));
                 }
             }
         }
@@ -495,7 +492,7 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         let facts = Facts {
             still_public_elsewhere: relocated.is_some(),
             dunder: names.iter().all(|n| is_dunder(n)),
-            unlisted: names.iter().all(|n| old_s.unlisted.contains(*n)),
+            unlisted: names.iter().all(|n| old_s.names.is_unlisted(n)),
             ..Facts::default()
         };
         let c = ctx.push(ChangeKind::Removed, shown, facts);
@@ -524,7 +521,7 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         // Protocol names (`__getattr__` of a module) are how a module works, not what it offers.
         if covered(&added, name)
             || move_targets.contains(name)
-            || new_s.unlisted.contains(*name)
+            || new_s.names.is_unlisted(name)
             || is_dunder(name)
         {
             continue;
@@ -547,22 +544,21 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
     }
 
     // Names that left their module's `__all__` and are still defined there.
-    for name in old_s.names.keys().filter(|n| {
-        new_s.names.contains_key(*n) && !old_s.unlisted.contains(*n) && new_s.unlisted.contains(*n)
-    }) {
-        if covered_by(&new_s.unlisted, name) {
+    for (name, _, _) in in_both(&old_s.names, &new_s.names)
+        .filter(|(_, a, b)| !old_s.names.unlisted_at(a.2) && new_s.names.unlisted_at(b.2))
+    {
+        if covered_by(&new_s.names, name) {
             continue;
         }
         ctx.push(ChangeKind::Unexported, name, Facts::default());
     }
 
     // Definitions reached by a name in both: compare once per pair, under the preferred name.
-    let mut seen: FxHashSet<(&str, &str)> = FxHashSet::default();
-    for (name, (old_def, old_sym)) in &old_s.names {
-        let Some((new_def, new_sym)) = new_s.names.get(name) else {
-            continue;
-        };
-        if !seen.insert((old_def, new_def)) {
+    // A definition is one record: the pair of records stands for the pair of definitions.
+    let mut seen: FxHashSet<(*const Symbol, *const Symbol)> = FxHashSet::default();
+    for (name, (old_def, old_sym, _), (new_def, new_sym, _)) in in_both(&old_s.names, &new_s.names)
+    {
+        if !seen.insert((old_sym as *const Symbol, new_sym as *const Symbol)) {
             continue;
         }
         // An identical record at the same place: nothing to compare (a tier inherited from a
@@ -588,6 +584,21 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
     out
 }
 
+/// The names both have, with each one's definition, record and place, by one walk of both in
+/// order.
+type Found<'a> = (&'a str, &'a Symbol, usize);
+fn in_both<'s, 'a>(
+    a: &'s Names<'a>,
+    b: &'s Names<'a>,
+) -> impl Iterator<Item = (&'s str, Found<'a>, Found<'a>)> {
+    let mut ib = b.iter().enumerate().peekable();
+    a.iter().enumerate().filter_map(move |(i, (name, va))| {
+        while ib.next_if(|(_, (n, _))| *n < name).is_some() {}
+        let (j, (_, vb)) = ib.next_if(|(_, (n, _))| *n == name)?;
+        Some((name, (va.0, va.1, i), (vb.0, vb.1, j)))
+    })
+}
+
 /// The keys only `a` has and the keys only `b` has, by one walk of both in order.
 fn only_in_each<'k>(a: &'k Names, b: &'k Names) -> (BTreeSet<&'k str>, BTreeSet<&'k str>) {
     let (mut only_a, mut only_b) = (BTreeSet::new(), BTreeSet::new());
@@ -596,10 +607,10 @@ fn only_in_each<'k>(a: &'k Names, b: &'k Names) -> (BTreeSet<&'k str>, BTreeSet<
         match (ia.peek(), ib.peek()) {
             (Some(x), Some(y)) => match x.cmp(y) {
                 std::cmp::Ordering::Less => {
-                    only_a.insert(ia.next().expect("peeked").as_str());
+                    only_a.insert(ia.next().expect("peeked"));
                 }
                 std::cmp::Ordering::Greater => {
-                    only_b.insert(ib.next().expect("peeked").as_str());
+                    only_b.insert(ib.next().expect("peeked"));
                 }
                 std::cmp::Ordering::Equal => {
                     ia.next();
@@ -607,19 +618,19 @@ fn only_in_each<'k>(a: &'k Names, b: &'k Names) -> (BTreeSet<&'k str>, BTreeSet<
                 }
             },
             (Some(_), None) => {
-                only_a.insert(ia.next().expect("peeked").as_str());
+                only_a.insert(ia.next().expect("peeked"));
             }
             (None, Some(_)) => {
-                only_b.insert(ib.next().expect("peeked").as_str());
+                only_b.insert(ib.next().expect("peeked"));
             }
             (None, None) => return (only_a, only_b),
         }
     }
 }
 
-/// Whether an enclosing name of `name` is in `set` (members of a name are covered by it).
-fn covered_by(set: &FxHashSet<String>, name: &str) -> bool {
-    split_parent(name).is_some_and(|(p, _)| set.contains(p))
+/// Whether the enclosing name of `name` is unlisted (members of a name are covered by it).
+fn covered_by(names: &Names, name: &str) -> bool {
+    split_parent(name).is_some_and(|(p, _)| names.is_unlisted(p))
 }
 
 struct Move {
@@ -640,7 +651,7 @@ fn find_moves(old: &Surface, new: &Surface) -> BTreeMap<String, Move> {
     // shortest public name.
     let mut fresh: HashMap<&str, Vec<&str>> = HashMap::new();
     for (name, (def, _)) in &new.names {
-        if new.preferred(def) == Some(name.as_str()) && !old.snap.symbols.contains_key(*def) {
+        if new.preferred(def) == Some(name) && !old.snap.symbols.contains_key(*def) {
             let last = name.rsplit('.').next().unwrap_or(name);
             fresh.entry(last).or_default().push(name);
         }

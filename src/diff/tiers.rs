@@ -63,7 +63,7 @@ pub fn non_stable(snap: &Snapshot, filter: &TierFilter) -> Vec<TierEntry> {
             .is_some_and(|(p, _)| surface.names.contains_key(p) && snap.stability(p) == st);
         if !parent_same {
             entries.push(TierEntry {
-                symbol: name.clone(),
+                symbol: name.to_string(),
                 tier: st.tier,
                 evidence: st.evidence,
             });

@@ -194,13 +194,13 @@ fn subject() -> (Snapshot, String) {
         .names
         .iter()
         .find(|(name, (def, sym))| {
-            *name == def
+            name == def
                 && sym.kind == Kind::Function
                 && sym.deprecated.is_empty()
                 && sym.signatures.len() == 1
                 && sym.signatures[0].starts_with("(a")
         })
-        .map(|(name, _)| name.clone())
+        .map(|(name, _)| name.to_string())
         .expect("a public function with parameters");
     (s, name)
 }
