@@ -163,7 +163,10 @@ pub(super) fn function_def(
         def.deprecated
             .extend(notices(parameters, w.message, replacement, evidence));
     }
-    def.tombstone = tombstone(body, ctx);
+    // Calling a coroutine function only makes a coroutine: it raises when awaited.
+    if !f.is_async {
+        def.tombstone = tombstone(body, ctx);
+    }
     dedup_deprecations(&mut def.deprecated);
     def
 }

@@ -34,9 +34,41 @@ static TIER_WORD: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-/// Whether a message speaks of deprecation or removal.
+/// Whether a message speaks of deprecation or removal (as a fact, not as a plan).
 pub fn has_deprecation_wording(message: &str) -> bool {
-    DEPRECATION_WORDING.is_match(message)
+    deprecation_wording(message).is_some()
+}
+
+/// The first deprecation wording in `text` that states a deprecation: "we will deprecate",
+/// "X will be deprecated in a future release" and "plans to deprecate" are intent, and what
+/// they announce has not happened yet.
+fn deprecation_wording(text: &str) -> Option<regex::Match<'_>> {
+    const INTENT: &[&str] = &[
+        "will ",
+        "will be ",
+        "will soon be ",
+        "to be ",
+        "plan to ",
+        "plans to ",
+        "planning to ",
+        "going to ",
+        "going to be ",
+        "intend to ",
+        "may ",
+        "may be ",
+        "might be ",
+        "eventually be ",
+    ];
+    DEPRECATION_WORDING.find_iter(text).find(|m| {
+        let word = &text[m.start()..m.end()];
+        if !word.to_ascii_lowercase().starts_with("deprecat") {
+            return true;
+        }
+        // "to be deprecated" after "is deprecated and" is still the deprecation itself, but
+        // then the earlier match already counted.
+        let before = text[..m.start()].to_ascii_lowercase();
+        !INTENT.iter().any(|w| before.ends_with(w))
+    })
 }
 
 /// Words that every marker pattern above needs (lowercase): "deprecat", "removed" and
@@ -192,7 +224,7 @@ pub fn doc_blocks(doc: &str) -> DocBlocks {
 /// "support for X is deprecated" are about something else.
 pub fn deprecation_about_self(message: &str, name: &str, module_last: &str) -> bool {
     sentences(message).any(|sentence| {
-        let Some(m) = DEPRECATION_WORDING.find(sentence) else {
+        let Some(m) = deprecation_wording(sentence) else {
             return false;
         };
         let lower = sentence[..m.start()].to_ascii_lowercase();
@@ -212,7 +244,7 @@ pub fn deprecation_about_self(message: &str, name: &str, module_last: &str) -> b
 /// The first sentence with deprecation wording.
 pub fn deprecation_sentence(text: &str) -> Option<String> {
     sentences(text)
-        .find(|s| DEPRECATION_WORDING.is_match(s))
+        .find(|s| has_deprecation_wording(s))
         .map(str::to_string)
 }
 
@@ -391,8 +423,8 @@ pub fn parameters_named(text: &str, params: &[String]) -> Vec<String> {
     };
     // Best: the subject of the deprecation sentence, up to a qualifier ("the `reduce`
     // argument with a Tensor `src` is deprecated" is about `reduce`).
-    if let Some(sentence) = sentences(text).find(|s| DEPRECATION_WORDING.is_match(s)) {
-        let at = DEPRECATION_WORDING.find(sentence).map_or(0, |m| m.start());
+    if let Some(sentence) = sentences(text).find(|s| has_deprecation_wording(s)) {
+        let at = deprecation_wording(sentence).map_or(0, |m| m.start());
         let subject = &sentence[..at];
         let lower = subject.to_ascii_lowercase();
         let cut = [" with ", " when ", " if ", " for ", " unless ", " while "]
@@ -419,14 +451,59 @@ pub fn parameters_mentioned(text: &str, params: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// `.. deprecated:: 1.1 text` → `deprecated since 1.1: text`.
+/// `.. deprecated:: 1.1 text` → `deprecated since 1.1: text`, as plain text. One version per
+/// notice: a text that states its own ("Deprecated since 2.5, use ...") is kept as it is, and
+/// one that says only "deprecated" adds nothing to the prefix.
 pub fn directive_message(text: &str) -> String {
-    let (first, rest) = text.split_once(' ').unwrap_or((text, ""));
-    if !first.is_empty() && first.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        format!("deprecated since {first}: {}", rest.trim())
-    } else {
-        text.to_string()
+    let text = plain_text(text);
+    let (first, rest) = text.split_once(' ').unwrap_or((&text, ""));
+    let rest = rest.trim();
+    if first.is_empty() || !first.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return text.to_string();
     }
+    let lower = rest.to_ascii_lowercase();
+    let bare = lower.trim_end_matches('.');
+    if rest.is_empty() || bare == "deprecated" {
+        return format!("deprecated since {first}");
+    }
+    static OWN_VERSION: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)\bsince (?:version |v)?\d").expect("valid regex"));
+    if OWN_VERSION.is_match(rest) {
+        return rest.to_string();
+    }
+    if let Some(after) = rest
+        .strip_prefix("Deprecated")
+        .or_else(|| rest.strip_prefix("deprecated"))
+    {
+        let after = after.trim_start_matches([':', ',', '.', ' ']);
+        if after.is_empty() {
+            return format!("deprecated since {first}");
+        }
+        return format!("deprecated since {first}: {after}");
+    }
+    format!("deprecated since {first}: {rest}")
+}
+
+/// Text as a user reads it, without reStructuredText markup: roles (`:func:`~torch.f``)
+/// become the name they link to, and double backticks single ones.
+pub fn plain_text(text: &str) -> std::borrow::Cow<'_, str> {
+    static ROLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r":(?:[a-z]+:)?[a-z]+:`~?([^`<]*?)(?:\s*<([^>`]+)>)?`").expect("valid regex")
+    });
+    if !text.contains('`') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let text = ROLE.replace_all(text, |c: &regex::Captures| {
+        // `:func:`text <target>`` links `target` under the words `text`.
+        let shown = c[1].trim();
+        let name = if shown.is_empty() {
+            c.get(2).map_or("", |m| m.as_str())
+        } else {
+            shown
+        };
+        format!("`{name}`")
+    });
+    std::borrow::Cow::Owned(text.replace("``", "`"))
 }
 
 fn contains_word(text: &str, word: &str) -> bool {
@@ -442,6 +519,68 @@ fn contains_word(text: &str, word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intent_to_deprecate_is_no_deprecation() {
+        for intent in [
+            "We will deprecate this in a future release.",
+            "rel.f will be deprecated in 3.0.",
+            "This is going to be deprecated.",
+            "We plan to deprecate rel.f.",
+        ] {
+            assert!(!has_deprecation_wording(intent), "{intent}");
+        }
+        for stated in [
+            "rel.f is deprecated and will be removed in 3.0.",
+            "rel.f will be removed.",
+            "Deprecated since 2.0.",
+            // An earlier intent does not hide a stated deprecation later on.
+            "We will deprecate g; f is deprecated already.",
+        ] {
+            assert!(has_deprecation_wording(stated), "{stated}");
+        }
+    }
+
+    #[test]
+    fn directive_messages_state_one_version_and_no_repeats() {
+        let cases = [
+            ("2.0", "deprecated since 2.0"),
+            ("2.0 Deprecated.", "deprecated since 2.0"),
+            (
+                "2.0 Deprecated, use `f` instead.",
+                "deprecated since 2.0: use `f` instead.",
+            ),
+            (
+                "2.11.0 deprecated since 2.5, use g",
+                "deprecated since 2.5, use g",
+            ),
+            (
+                "2.0 Use g instead since it is faster.",
+                "deprecated since 2.0: Use g instead since it is faster.",
+            ),
+            ("Use g.", "Use g."),
+        ];
+        for (text, want) in cases {
+            assert_eq!(directive_message(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn plain_text_drops_rst_markup() {
+        assert_eq!(
+            plain_text("Use :func:`~torch.linalg.solve` or ``torch.solve``."),
+            "Use `torch.linalg.solve` or `torch.solve`."
+        );
+        assert_eq!(
+            plain_text("see :py:meth:`the method <torch.Tensor.add>`"),
+            "see `the method`"
+        );
+        assert_eq!(
+            plain_text(":class:`<torch.nn.Module>`"),
+            "`torch.nn.Module`"
+        );
+        assert_eq!(plain_text("no markup"), "no markup");
+    }
 
     #[test]
     fn stability_is_about_the_symbol_itself() {

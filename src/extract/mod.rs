@@ -10,6 +10,7 @@ pub mod profile;
 mod resolve;
 mod signature;
 pub mod source;
+mod strings;
 
 use std::path::Path;
 

@@ -12,9 +12,12 @@ use ruff_text_size::Ranged;
 use super::all::{all_entry, all_parts, string_literal, AllOp};
 use super::defs::{class_def, function_def, has_overload, merge_overload, FnPlace};
 use super::markers;
-use super::notices::{collect_warns, doc_markers, docstring, warn_call, warning_helpers, WarnCall};
+use super::notices::{
+    collect_warns, collect_warns_with, doc_markers, docstring, warn_call, warning_helpers, WarnCall,
+};
 use super::profile::Profile;
 use super::signature;
+use super::strings;
 use crate::snapshot::{Deprecation, Kind, Marker, Stability};
 use crate::util::LineIndex;
 
@@ -93,6 +96,9 @@ pub struct FileContext<'a> {
     lines: LineIndex<'a>,
     /// Module-level functions that always warn of a deprecation, filled before the walk.
     pub(super) helpers: std::cell::OnceCell<HashMap<String, (WarnCall, String)>>,
+    /// Module-level names bound to a string whose text is known (`DEPRECATE_MSG = "..."`),
+    /// filled before the walk: messages name them.
+    pub(super) strings: std::cell::OnceCell<HashMap<String, String>>,
 }
 
 impl<'a> FileContext<'a> {
@@ -104,6 +110,7 @@ impl<'a> FileContext<'a> {
             profile,
             lines: LineIndex::new(source),
             helpers: Default::default(),
+            strings: Default::default(),
         }
     }
 
@@ -157,6 +164,7 @@ pub fn analyse(
         facts.deprecated.extend(dep);
         facts.stability = stab;
     }
+    let _ = ctx.strings.set(module_strings(&module.body));
     let _ = ctx.helpers.set(warning_helpers(&module.body, ctx));
     let mut walker = Walker {
         ctx,
@@ -624,7 +632,26 @@ impl Walker<'_, '_> {
         let Some((w, evidence)) = warns.into_iter().find(|(w, _)| w.is_deprecation) else {
             return;
         };
+        // The message is about the name asked for: `f"{name} is deprecated"` reads with each
+        // served name in place of the parameter.
+        let parameter = f
+            .parameters
+            .iter_non_variadic_params()
+            .next()
+            .map(|p| p.parameter.name.to_string());
         for (name, value) in names {
+            let message = match &parameter {
+                Some(p) => {
+                    let bound = HashMap::from([(p.clone(), name.clone())]);
+                    let mut warns = Vec::new();
+                    collect_warns_with(&f.body, ctx, bound, &mut warns);
+                    warns
+                        .into_iter()
+                        .find(|(w, _)| w.is_deprecation)
+                        .map_or_else(|| w.message.clone(), |(w, _)| w.message)
+                }
+                None => w.message.clone(),
+            };
             let replacement = value
                 .filter(|v| {
                     v.split('.').all(|p| {
@@ -636,7 +663,7 @@ impl Walker<'_, '_> {
                 name,
                 Deprecation {
                     parameter: None,
-                    message: w.message.clone(),
+                    message,
                     replacement,
                     evidence: format!("module `__getattr__`: {evidence}"),
                 },
@@ -700,48 +727,46 @@ fn collect_names(
     v.visit_body(body);
 }
 
-/// The text of a string expression built from literals, f-strings and `+`, with `env`'s
-/// names (and `__name__`, the module) substituted. `None` for anything else.
+/// Module-level `NAME = <string>` bindings whose text is known, in order, each able to use
+/// the ones before it. A name bound twice keeps the later text.
+fn module_strings(body: &[Stmt]) -> HashMap<String, String> {
+    let mut out: HashMap<String, String> = HashMap::new();
+    for stmt in body {
+        let (target, value) = match stmt {
+            Stmt::Assign(a) => match a.targets.as_slice() {
+                [Expr::Name(n)] => (n.id.as_str(), a.value.as_ref()),
+                _ => continue,
+            },
+            Stmt::AnnAssign(a) => match (a.target.as_ref(), a.value.as_deref()) {
+                (Expr::Name(n), Some(v)) => (n.id.as_str(), v),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let text = strings::exact(value, &|n: &str| out.get(n).cloned());
+        match text {
+            Some(text) => {
+                out.insert(target.to_string(), text);
+            }
+            None => {
+                out.remove(target);
+            }
+        }
+    }
+    out
+}
+
+/// The text of a string expression, with `env`'s names (and `__name__`, the module)
+/// substituted. `None` unless every piece is known.
 fn eval_str(expr: &Expr, env: &HashMap<String, String>, module: &str) -> Option<String> {
-    let name = |n: &str| {
+    let lookup = |n: &str| {
         if n == "__name__" {
             Some(module.to_string())
         } else {
             env.get(n).cloned()
         }
     };
-    match expr {
-        Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
-        Expr::Name(n) => name(n.id.as_str()),
-        Expr::BinOp(b) if matches!(b.op, ast::Operator::Add) => {
-            Some(eval_str(&b.left, env, module)? + &eval_str(&b.right, env, module)?)
-        }
-        Expr::FString(f) => {
-            let mut out = String::new();
-            for part in &f.value {
-                match part {
-                    ast::FStringPart::Literal(l) => out.push_str(&l.value),
-                    ast::FStringPart::FString(fs) => {
-                        for el in &fs.elements {
-                            match el {
-                                ast::InterpolatedStringElement::Literal(l) => {
-                                    out.push_str(&l.value)
-                                }
-                                ast::InterpolatedStringElement::Interpolation(i) => {
-                                    let Expr::Name(n) = i.expression.as_ref() else {
-                                        return None;
-                                    };
-                                    out.push_str(&name(n.id.as_str())?);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            Some(out)
-        }
-        _ => None,
-    }
+    strings::exact(expr, &lookup)
 }
 
 /// The names that binding decorators the profile declares give a function: every call

@@ -3,11 +3,12 @@
 
 use std::collections::HashMap;
 
-use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_python_ast::{Expr, Stmt};
 
 use super::markers;
 use super::module::{dotted, FileContext};
 use super::signature;
+use super::strings;
 use crate::snapshot::{Deprecation, Marker, Stability, Tier};
 
 pub(super) fn docstring(body: &[Stmt], ctx: &FileContext) -> Option<(String, u32)> {
@@ -112,46 +113,40 @@ pub(super) fn deprecated_decorator(
     Some((message, replacement))
 }
 
-/// The text of a message expression: string literals (concatenated), f-strings with their
-/// placeholders kept as `{expr}`, and the format string of `"...".format(...)` or `"..." % x`.
+/// Strings a function body binds before a point (`msg = f"..."`), by name.
+pub(super) type Locals = HashMap<String, String>;
+
+/// The text of a message expression as a user reads it: literals, f-strings, `+`, `%` and
+/// `.format`, with the names they interpolate looked up in `locals`, then in the module's
+/// string constants; what is not known is left out.
 pub(super) fn message_text(expr: &Expr, ctx: &FileContext) -> Option<String> {
-    match expr {
-        Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
-        Expr::FString(f) => {
-            let mut out = String::new();
-            for part in &f.value {
-                match part {
-                    ast::FStringPart::Literal(l) => out.push_str(&l.value),
-                    ast::FStringPart::FString(fs) => {
-                        for el in &fs.elements {
-                            match el {
-                                ast::InterpolatedStringElement::Literal(l) => {
-                                    out.push_str(&l.value)
-                                }
-                                ast::InterpolatedStringElement::Interpolation(i) => {
-                                    out.push('{');
-                                    out.push_str(&signature::expr_text(&i.expression, ctx.source));
-                                    out.push('}');
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            Some(out)
+    message_in(expr, ctx, &Locals::new())
+}
+
+pub(super) fn message_in(expr: &Expr, ctx: &FileContext, locals: &Locals) -> Option<String> {
+    let lookup = |n: &str| {
+        locals
+            .get(n)
+            .or_else(|| ctx.strings.get().and_then(|m| m.get(n)))
+            .cloned()
+    };
+    // A bare name is a message only when its text is known; anything else must build one.
+    strings::message(expr, &lookup)
+}
+
+/// Records `name = <string>` in `locals` (or forgets a name bound to something else).
+fn bind_local(stmt: &Stmt, ctx: &FileContext, locals: &mut Locals) {
+    let Stmt::Assign(a) = stmt else { return };
+    let [Expr::Name(n)] = a.targets.as_slice() else {
+        return;
+    };
+    match message_in(&a.value, ctx, locals) {
+        Some(text) => {
+            locals.insert(n.id.to_string(), text);
         }
-        Expr::Call(c) => match c.func.as_ref() {
-            Expr::Attribute(a) if a.attr.as_str() == "format" => message_text(&a.value, ctx),
-            _ => None,
-        },
-        Expr::BinOp(b) if matches!(b.op, ast::Operator::Mod | ast::Operator::Add) => {
-            let left = message_text(&b.left, ctx)?;
-            match (b.op, message_text(&b.right, ctx)) {
-                (ast::Operator::Add, Some(right)) => Some(left + &right),
-                _ => Some(left),
-            }
+        None => {
+            locals.remove(n.id.as_str());
         }
-        _ => None,
     }
 }
 
@@ -165,6 +160,10 @@ pub struct WarnCall {
 }
 
 pub(super) fn warn_call(expr: &Expr, ctx: &FileContext) -> Option<WarnCall> {
+    warn_call_in(expr, ctx, &Locals::new())
+}
+
+fn warn_call_in(expr: &Expr, ctx: &FileContext, locals: &Locals) -> Option<WarnCall> {
     let Expr::Call(call) = expr else { return None };
     let callee = dotted(&call.func)?;
     if !matches!(
@@ -182,13 +181,13 @@ pub(super) fn warn_call(expr: &Expr, ctx: &FileContext) -> Option<WarnCall> {
         .arguments
         .args
         .first()
-        .and_then(|m| message_text(m, ctx))
+        .and_then(|m| message_in(m, ctx, locals))
         .or_else(|| {
             call.arguments
                 .keywords
                 .iter()
                 .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "message"))
-                .and_then(|k| message_text(&k.value, ctx))
+                .and_then(|k| message_in(&k.value, ctx, locals))
         })?;
     let category_expr = call.arguments.args.get(1).or_else(|| {
         call.arguments
@@ -219,16 +218,28 @@ pub(super) fn warn_call(expr: &Expr, ctx: &FileContext) -> Option<WarnCall> {
 /// the innermost enclosing `if` and the evidence. A call to a module-level helper that always
 /// warns (`_warn_typed_storage_removal()`) counts as the warning itself.
 pub(super) fn collect_warns(body: &[Stmt], ctx: &FileContext, out: &mut Vec<(WarnCall, String)>) {
+    collect_warns_with(body, ctx, Locals::new(), out);
+}
+
+/// [`collect_warns`] with names already bound (a parameter's value known to the caller).
+pub(super) fn collect_warns_with(
+    body: &[Stmt],
+    ctx: &FileContext,
+    mut locals: Locals,
+    out: &mut Vec<(WarnCall, String)>,
+) {
     fn walk(
         body: &[Stmt],
         ctx: &FileContext,
         guard: Option<&str>,
+        locals: &mut Locals,
         out: &mut Vec<(WarnCall, String)>,
     ) {
         for stmt in body {
             match stmt {
+                Stmt::Assign(_) => bind_local(stmt, ctx, locals),
                 Stmt::Expr(e) => {
-                    if let Some(mut w) = warn_call(&e.value, ctx) {
+                    if let Some(mut w) = warn_call_in(&e.value, ctx, locals) {
                         w.guard = guard.map(str::to_string);
                         let evidence = format!("warnings.warn({}) at {}", w.category, ctx.at(e));
                         out.push((w, evidence));
@@ -244,25 +255,25 @@ pub(super) fn collect_warns(body: &[Stmt], ctx: &FileContext, out: &mut Vec<(War
                 }
                 Stmt::If(s) => {
                     let test = signature::expr_text(&s.test, ctx.source);
-                    walk(&s.body, ctx, Some(&test), out);
+                    walk(&s.body, ctx, Some(&test), locals, out);
                     for c in &s.elif_else_clauses {
                         let t = c.test.as_ref().map(|t| signature::expr_text(t, ctx.source));
-                        walk(&c.body, ctx, t.as_deref().or(Some(&test)), out);
+                        walk(&c.body, ctx, t.as_deref().or(Some(&test)), locals, out);
                     }
                 }
-                Stmt::With(w) => walk(&w.body, ctx, guard, out),
+                Stmt::With(w) => walk(&w.body, ctx, guard, locals, out),
                 Stmt::Try(t) => {
-                    walk(&t.body, ctx, guard, out);
-                    walk(&t.orelse, ctx, guard, out);
-                    walk(&t.finalbody, ctx, guard, out);
+                    walk(&t.body, ctx, guard, locals, out);
+                    walk(&t.orelse, ctx, guard, locals, out);
+                    walk(&t.finalbody, ctx, guard, locals, out);
                 }
-                Stmt::For(f) => walk(&f.body, ctx, guard, out),
-                Stmt::While(w) => walk(&w.body, ctx, guard, out),
+                Stmt::For(f) => walk(&f.body, ctx, guard, locals, out),
+                Stmt::While(w) => walk(&w.body, ctx, guard, locals, out),
                 _ => {}
             }
         }
     }
-    walk(body, ctx, None, out);
+    walk(body, ctx, None, &mut locals, out);
 }
 
 /// `helper(...)` where `helper` is a module-level function of this file whose body warns of a
@@ -298,14 +309,27 @@ pub(super) fn warning_helpers(
     helpers
 }
 
-/// A tombstone: the body (after the docstring) is a single `raise` whose message says the API
-/// was removed.
+/// A tombstone: every call raises, with a message saying the API was removed. The body (after
+/// the docstring) reaches a `raise` on every path: statements before it (a warning, building
+/// the message) may not return, and a generator, which raises only when iterated, is none.
 pub(super) fn tombstone(body: &[Stmt], ctx: &FileContext) -> Option<Marker> {
     let rest = match body.first() {
         Some(Stmt::Expr(e)) if matches!(e.value.as_ref(), Expr::StringLiteral(_)) => &body[1..],
         _ => body,
     };
-    let [Stmt::Raise(r)] = rest else { return None };
+    if rest.iter().any(may_leave_or_yield) {
+        return None;
+    }
+    let mut locals = Locals::new();
+    let mut raise = None;
+    for stmt in rest {
+        if let Stmt::Raise(r) = stmt {
+            raise = Some(r);
+            break;
+        }
+        bind_local(stmt, ctx, &mut locals);
+    }
+    let r = raise?;
     let Some(Expr::Call(call)) = r.exc.as_deref() else {
         return None;
     };
@@ -315,7 +339,7 @@ pub(super) fn tombstone(body: &[Stmt], ctx: &FileContext) -> Option<Marker> {
         .arguments
         .args
         .iter()
-        .filter_map(|a| message_text(a, ctx))
+        .filter_map(|a| message_in(a, ctx, &locals))
         .collect();
     if pieces.is_empty() {
         return None;
@@ -332,6 +356,31 @@ pub(super) fn tombstone(body: &[Stmt], ctx: &FileContext) -> Option<Marker> {
         replacement,
         evidence: format!("always raises at {}", ctx.at(r)),
     })
+}
+
+/// Whether a statement can end a call without raising (`return`, at any depth outside nested
+/// definitions) or makes the function a generator.
+fn may_leave_or_yield(stmt: &Stmt) -> bool {
+    let yields = |e: &Expr| matches!(e, Expr::Yield(_) | Expr::YieldFrom(_));
+    let any = |b: &[Stmt]| b.iter().any(may_leave_or_yield);
+    match stmt {
+        Stmt::Return(_) => true,
+        Stmt::Expr(e) => yields(&e.value),
+        Stmt::Assign(a) => yields(&a.value),
+        Stmt::If(s) => any(&s.body) || s.elif_else_clauses.iter().any(|c| any(&c.body)),
+        Stmt::For(f) => any(&f.body) || any(&f.orelse),
+        Stmt::While(w) => any(&w.body) || any(&w.orelse),
+        Stmt::With(w) => any(&w.body),
+        Stmt::Try(t) => {
+            any(&t.body)
+                || any(&t.orelse)
+                || any(&t.finalbody)
+                || t.handlers.iter().any(|h| match h {
+                    ruff_python_ast::ExceptHandler::ExceptHandler(h) => any(&h.body),
+                })
+        }
+        _ => false,
+    }
 }
 
 /// Deprecation and stability stated in a docstring starting at `line`.
@@ -377,7 +426,7 @@ pub(super) fn doc_markers(
             {
                 deps.extend(notices(
                     parameters,
-                    b.text.clone(),
+                    markers::plain_text(&b.text).into_owned(),
                     markers::replacement_in(&b.text, ctx.package),
                     format!("docstring warning at {}", at(b.offset)),
                 ));
@@ -396,7 +445,9 @@ pub(super) fn doc_markers(
     if deps.is_empty() && markers::deprecation_about_self(&blocks.prose, name, module_last) {
         deps.push(Deprecation {
             parameter: None,
-            message: markers::deprecation_sentence(&blocks.prose).unwrap_or_default(),
+            message: markers::deprecation_sentence(&blocks.prose)
+                .map(|s| markers::plain_text(&s).into_owned())
+                .unwrap_or_default(),
             replacement: markers::replacement_in(&blocks.prose, ctx.package),
             evidence: format!("docstring at {}", at(0)),
         });
