@@ -750,6 +750,11 @@ fn find_moves(old: &Surface, new: &Surface) -> BTreeMap<String, Move> {
                             .and_then(|t| t.replacement.clone())
                     });
                 let last = name.rsplit('.').next().unwrap_or(name);
+                // A replacement given as a call (`f('cpu', ...)`) names `f`.
+                let declared = declared.map(|r| match r.split_once('(') {
+                    Some((name, _)) => name.to_string(),
+                    None => r,
+                });
                 let pick = declared
                     .filter(|r| new.names.contains_key(r) && !old.names.contains_key(r))
                     .map(|r| (r, "the old deprecation names it"))

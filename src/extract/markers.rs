@@ -100,7 +100,13 @@ pub fn replacement_in(message: &str, package: &str) -> Option<String> {
     let message = URL.replace_all(message, "");
     let message = message.as_ref();
     if let Some(c) = REPLACEMENT.captures(message) {
-        return Some(c[1].trim_end_matches('.').to_string());
+        let name = c.get(1).expect("the pattern has a group");
+        // The whole call when the message gives one: `torch.amp.autocast('cuda', args...)`
+        // says what `torch.amp.autocast` alone does not.
+        if let Some(call) = call_after(&message[name.end()..]) {
+            return Some(format!("{}{call}", name.as_str()));
+        }
+        return Some(name.as_str().trim_end_matches('.').to_string());
     }
     // "X is deprecated, `torch.y` is the new API": a name in the package that is not the
     // deprecated one. Only names rooted in the package count, to keep `os.environ` out.
@@ -218,6 +224,28 @@ pub fn doc_blocks(doc: &str) -> DocBlocks {
     blocks
 }
 
+/// `(...)` at the start of `rest`, balanced and short (an example call, not a paragraph).
+fn call_after(rest: &str) -> Option<&str> {
+    if !rest.starts_with('(') {
+        return None;
+    }
+    let mut depth = 0;
+    for (i, ch) in rest.char_indices().take(80) {
+        match ch {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(&rest[..=i]);
+                }
+            }
+            '`' | '\n' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Whether a deprecation message is about the symbol itself: a sentence with deprecation
 /// wording whose subject is "this ...", "it", or the symbol's own name
 /// (`torch.cuda.amp.GradScaler(args...) is deprecated`). "TORCH_HUB is deprecated" or
@@ -241,11 +269,17 @@ pub fn deprecation_about_self(message: &str, name: &str, module_last: &str) -> b
     })
 }
 
-/// The first sentence with deprecation wording.
+/// The first sentence with deprecation wording, and the next one when it names the
+/// replacement ("X is deprecated. Please use Y instead.").
 pub fn deprecation_sentence(text: &str) -> Option<String> {
-    sentences(text)
-        .find(|s| has_deprecation_wording(s))
-        .map(str::to_string)
+    let mut all = sentences(text).skip_while(|s| !has_deprecation_wording(s));
+    let first = all.next()?;
+    match all.next() {
+        Some(next) if !REPLACEMENT.is_match(first) && REPLACEMENT.is_match(next) => {
+            Some(format!("{first} {next}"))
+        }
+        _ => Some(first.to_string()),
+    }
 }
 
 fn clean_subject(subject: &str) -> &str {
@@ -490,10 +524,16 @@ pub fn plain_text(text: &str) -> std::borrow::Cow<'_, str> {
     static ROLE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r":(?:[a-z]+:)?[a-z]+:`~?([^`<]*?)(?:\s*<([^>`]+)>)?`").expect("valid regex")
     });
-    if !text.contains('`') {
+    static CODE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\.\. (?:code|code-block|sourcecode)::[ \t]*[A-Za-z0-9_+-]*\s*")
+            .expect("valid regex")
+    });
+    if !text.contains('`') && !text.contains(".. ") {
         return std::borrow::Cow::Borrowed(text);
     }
-    let text = ROLE.replace_all(text, |c: &regex::Captures| {
+    // A code directive's example reads as the code itself.
+    let text = CODE.replace_all(text, "");
+    let text = ROLE.replace_all(&text, |c: &regex::Captures| {
         // `:func:`text <target>`` links `target` under the words `text`.
         let shown = c[1].trim();
         let name = if shown.is_empty() {
@@ -580,6 +620,46 @@ mod tests {
             "`torch.nn.Module`"
         );
         assert_eq!(plain_text("no markup"), "no markup");
+        assert_eq!(
+            plain_text("should be replaced with .. code:: python L = f(A)"),
+            "should be replaced with L = f(A)"
+        );
+    }
+
+    #[test]
+    fn a_replacement_given_as_a_call_is_the_whole_call() {
+        assert_eq!(
+            replacement_in(
+                "Please use `torch.amp.autocast('cpu', args...)` instead.",
+                "torch"
+            )
+            .as_deref(),
+            Some("torch.amp.autocast('cpu', args...)")
+        );
+        assert_eq!(
+            replacement_in("Use torch.linalg.norm instead.", "torch").as_deref(),
+            Some("torch.linalg.norm")
+        );
+        // Not a call: the parenthesis closes far away, or never.
+        assert_eq!(
+            replacement_in("Use torch.f (see the notes) instead.", "torch").as_deref(),
+            Some("torch.f")
+        );
+    }
+
+    #[test]
+    fn a_deprecation_sentence_keeps_the_next_one_naming_the_replacement() {
+        assert_eq!(
+            deprecation_sentence(
+                "See X. `a.b(x)` is deprecated. Please use `a.c(x)` instead. More."
+            )
+            .as_deref(),
+            Some("`a.b(x)` is deprecated. Please use `a.c(x)` instead.")
+        );
+        assert_eq!(
+            deprecation_sentence("f is deprecated, use a.g. Unrelated.").as_deref(),
+            Some("f is deprecated, use a.g.")
+        );
     }
 
     #[test]
@@ -693,7 +773,7 @@ mod tests {
         let r = |m: &str| replacement_in(m, "torch");
         assert_eq!(
             r("`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use `torch.amp.GradScaler('cuda', args...)` instead.").as_deref(),
-            Some("torch.amp.GradScaler")
+            Some("torch.amp.GradScaler('cuda', args...)")
         );
         assert_eq!(
             r("Please use the `torch.linalg.eigh` function instead.").as_deref(),

@@ -19,6 +19,7 @@ use super::profile::Profile;
 use super::signature;
 use super::strings;
 use crate::snapshot::{Deprecation, Kind, Marker, Stability};
+use crate::util::names::is_identifier;
 use crate::util::LineIndex;
 
 /// What a module binds and declares.
@@ -803,12 +804,6 @@ fn exported_names(f: &ast::StmtFunctionDef, profile: &Profile) -> Vec<String> {
         v.visit_expr(&d.expression);
     }
     v.out
-}
-
-fn is_identifier(s: &str) -> bool {
-    !s.is_empty()
-        && !s.starts_with(|c: char| c.is_ascii_digit())
-        && s.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
 /// For a test of `TYPE_CHECKING` (`typing.TYPE_CHECKING`, `not TYPE_CHECKING`) or of

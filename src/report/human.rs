@@ -82,10 +82,10 @@ impl Emitter for Human {
                 );
             }
             if let Some(fix) = &f.fix {
-                let help = if fix.contains(' ') {
-                    fix.clone()
-                } else {
+                let help = if is_code(fix) {
                     format!("use `{fix}`")
+                } else {
+                    fix.clone()
                 };
                 let _ = writeln!(
                     out,
@@ -223,4 +223,15 @@ impl Emitter for Human {
         );
         Ok(out)
     }
+}
+/// A fix that is a name to use (`torch.amp.GradScaler`) or a call (`f("cuda", x)`), not a
+/// sentence of advice.
+fn is_code(fix: &str) -> bool {
+    let (name, call) = match fix.split_once('(') {
+        Some((name, rest)) => (name, Some(rest)),
+        None => (fix, None),
+    };
+    !name.is_empty()
+        && name.split('.').all(crate::util::names::is_identifier)
+        && call.is_none_or(|rest| rest.ends_with(')'))
 }

@@ -19,6 +19,13 @@ pub fn normalise_dist_name(name: &str) -> String {
     out
 }
 
+/// A Python identifier (letters, digits and `_`, not starting with a digit).
+pub fn is_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::normalise_dist_name;

@@ -65,7 +65,7 @@ fn committed_snapshots_know_the_landmarks() {
     let (_, scaler) = s240.resolve("torch.cuda.amp.GradScaler").unwrap();
     assert_eq!(
         scaler.deprecated[0].replacement.as_deref(),
-        Some("torch.amp.GradScaler")
+        Some("torch.amp.GradScaler(\"cuda\", args...)")
     );
     let s250 = load("2.5.0");
     let (_, sum) = s250.resolve("torch.Tensor.sum").unwrap();
