@@ -7,11 +7,11 @@ use ruff_text_size::Ranged;
 use super::markers;
 use super::module::{dotted, Binding, Def, FileContext, Value};
 use super::notices::{
-    collect_warns, dedup_deprecations, deprecated_decorator, doc_markers, docstring, notices,
-    tombstone,
+    collect_warns, decorator_markers, dedup_deprecations, deprecated_decorator, doc_markers,
+    docstring, notices, tombstone,
 };
 use super::signature;
-use crate::snapshot::{Deprecation, Kind};
+use crate::snapshot::{Deprecation, Kind, Stability};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum FnPlace<'a> {
@@ -126,6 +126,9 @@ pub(super) fn function_def(
         def.deprecated.extend(dep);
         def.stability = stab;
     }
+    let (dep, stab) = decorator_markers(ctx, &f.decorator_list, name, module_last, &params);
+    def.deprecated.extend(dep);
+    def.stability = def.stability.take().or(stab);
     // Constructors speak for their class: "`Foo(...)` is deprecated" in `Foo.__init__`.
     let self_name = match place {
         FnPlace::Class(class) if matches!(name, "__init__" | "__new__" | "__post_init__") => class,
@@ -133,6 +136,17 @@ pub(super) fn function_def(
     };
     let mut warns = Vec::new();
     collect_warns(body, ctx, &mut warns);
+    // "The PyTorch API of X is in prototype stage": a run-time warning that states the tier
+    // of the symbol it is raised for (a warn-once guard does not make it about anything else).
+    if def.stability.is_none() {
+        def.stability = warns.iter().find_map(|(w, evidence)| {
+            let tier = markers::stated_tier(&w.message, self_name, module_last)?;
+            Some(Stability {
+                tier,
+                evidence: evidence.clone(),
+            })
+        });
+    }
     for (w, evidence) in warns
         .iter()
         .filter(|(w, _)| !w.is_deprecation && w.category == "FutureWarning")
@@ -215,6 +229,9 @@ pub(super) fn class_def(ctx: &FileContext, c: &ast::StmtClassDef, module: &str) 
         def.deprecated.extend(dep);
         def.stability = stab;
     }
+    let (dep, stab) = decorator_markers(ctx, &c.decorator_list, name, module_last, &init_params);
+    def.deprecated.extend(dep);
+    def.stability = def.stability.take().or(stab);
     let mut members: Vec<Binding> = Vec::new();
     class_body(
         ctx,
@@ -260,6 +277,11 @@ pub(super) fn class_body(
                         .any(|x| x == last)
                 }) {
                     def.instance = true;
+                }
+                // The constructor's tier is the class's: "X is in prototype stage" warned on
+                // construction.
+                if matches!(name, "__init__" | "__new__") && class.stability.is_none() {
+                    class.stability = def.stability.take();
                 }
                 if name == "__init__" {
                     class.has_init = true;

@@ -365,6 +365,8 @@ fn sentence_tier(sentence: &str, name: &str, module_last: &str) -> Option<Tier> 
     let lower = before.to_ascii_lowercase();
     let verb_at = find_word(&lower, &["is", "are", "remains", "currently"])?;
     let subject = clean_subject(&lower[..verb_at]);
+    // "The (PyTorch) API of X" is X.
+    let subject = api_of(subject).unwrap_or(subject);
     if !is_self_subject(subject, true) && !names_self(subject, name, module_last) {
         return None;
     }
@@ -378,6 +380,14 @@ fn sentence_tier(sentence: &str, name: &str, module_last: &str) -> Option<Tier> 
         "beta" => Tier::Beta,
         _ => Tier::Experimental,
     })
+}
+
+/// `X` of "the api of X" / "the pytorch api of X" (lowercase).
+fn api_of(subject: &str) -> Option<&str> {
+    let rest = subject.trim().strip_prefix("the ")?;
+    let (api, x) = rest.split_once(" of ")?;
+    let api_words: Vec<&str> = api.split_whitespace().collect();
+    (api_words.last() == Some(&"api") && api_words.len() <= 2).then_some(x.trim())
 }
 
 fn find_word(haystack: &str, words: &[&str]) -> Option<usize> {

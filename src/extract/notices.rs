@@ -383,6 +383,61 @@ fn may_leave_or_yield(stmt: &Stmt) -> bool {
     }
 }
 
+/// The markers of docstring text the profile's decorators add at run time
+/// (`@compatibility(is_backward_compatible=False)` appends an "experimental" warning), with
+/// the decorator as evidence.
+pub(super) fn decorator_markers(
+    ctx: &FileContext,
+    decorators: &[ruff_python_ast::Decorator],
+    name: &str,
+    module_last: &str,
+    params: &[String],
+) -> (Vec<Deprecation>, Option<Stability>) {
+    let (mut deps, mut stability) = (Vec::new(), None);
+    for d in decorators {
+        let (callee, keywords) = match &d.expression {
+            Expr::Call(c) => (dotted(&c.func), c.arguments.keywords.as_ref()),
+            other => (dotted(other), &[][..]),
+        };
+        let Some(callee) = callee else { continue };
+        let last = callee.rsplit('.').next().unwrap_or(&callee);
+        for rule in ctx
+            .profile
+            .docstring_decorators
+            .iter()
+            .filter(|r| r.decorator == last)
+        {
+            let passes = rule.when.iter().all(|(key, want)| {
+                keywords.iter().any(|k| {
+                    k.arg.as_ref().is_some_and(|a| a.as_str() == key)
+                        && signature::expr_text(&k.value, ctx.source) == *want
+                })
+            });
+            if !passes {
+                continue;
+            }
+            let text = &rule.appends;
+            let (dep, stab) = doc_markers(ctx, text, 1, name, module_last, params);
+            let evidence = format!(
+                "docstring added by @{} at {}",
+                signature::expr_text(&d.expression, ctx.source),
+                ctx.at(d)
+            );
+            deps.extend(dep.into_iter().map(|mut x| {
+                x.evidence = evidence.clone();
+                x
+            }));
+            if stability.is_none() {
+                stability = stab.map(|mut s| {
+                    s.evidence = evidence.clone();
+                    s
+                });
+            }
+        }
+    }
+    (deps, stability)
+}
+
 /// Deprecation and stability stated in a docstring starting at `line`.
 pub(super) fn doc_markers(
     ctx: &FileContext,

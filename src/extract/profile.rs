@@ -36,6 +36,25 @@ pub struct Profile {
     /// vendored third-party code shipped inside the package. They are not snapshotted.
     #[serde(default)]
     pub exclude_modules: Vec<String>,
+    /// Decorators that add to the decorated object's `__doc__` at run time, so that the
+    /// markers of the added text are the object's own.
+    #[serde(default)]
+    pub docstring_decorators: Vec<DocstringDecorator>,
+}
+
+/// "`@decorator(keyword=value, ...)` appends `appends` to the decorated object's `__doc__`."
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocstringDecorator {
+    /// The decorator's name (the last component of its dotted name).
+    pub decorator: String,
+    /// Keyword arguments the call must pass, as source text (`is_backward_compatible: False`).
+    #[serde(default)]
+    pub when: std::collections::BTreeMap<String, String>,
+    /// The text it appends, as written in its source.
+    pub appends: String,
+    /// The code this entry mirrors; documentation only.
+    pub why: String,
 }
 
 impl Profile {

@@ -136,6 +136,7 @@ release_fixtures!(
     undeprecated,
     unlisted_removed,
     version_reexport,
+    warned_prototype,
 );
 
 #[test]
