@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Scores apidrift's committed diffs against the hand-made lifecycle events (events.yaml).
+
+    python3 eval/lifecycle/score.py [--events eval/lifecycle/events.yaml] [--verbose]
+
+For each event, the diffs whose new release is in the event's minor release (X.Y.*) are searched
+for a change saying the same thing; a match in the minor release just before or after counts
+as "off by one" (release notes and code do not always agree on the release). Run after
+`apidrift sync` has refreshed `snapshots/torch/diffs/`; it reads nothing else and needs PyYAML.
+
+What counts as the same thing, by event kind:
+- deprecated: a `deprecated` change of the symbol (or one of the names it is also known by),
+  for the event's parameter when it names one;
+- removed: `removed`, `tombstoned` or a `moved` whose old path is gone, of the symbol or an
+  enclosing name (a removed module removes its members); for a parameter, `parameter-removed`
+  or `parameter-renamed` of it;
+- moved, renamed: a `moved` of the symbol, or its removal naming the new path as replacement;
+  a parameter's `parameter-renamed`;
+- default_changed: a `default-changed` of the symbol's parameter;
+- promoted: a `moved` from the private name (or to the public one), or a `promoted` change of
+  either. An `added` of the public name alone is reported as "only added": the link is missing.
+"""
+import argparse
+import collections
+import glob
+import json
+import os
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def minor(version):
+    parts = version.split(".")
+    return (int(parts[0]), int(parts[1]))
+
+
+def names(change):
+    return [change["symbol"], *change.get("also", [])]
+
+
+def under(name, symbol):
+    return name == symbol or symbol.startswith(name + ".")
+
+
+def matches(event, c):
+    kind, sym, param = event["kind"], event["symbol"], event.get("parameter")
+    repl = event.get("replacement")
+    k = c["kind"]
+    if kind == "deprecated":
+        return k == "deprecated" and sym in names(c) and (c.get("parameter") == param)
+    if kind == "removed":
+        if param:
+            return sym in names(c) and k in ("parameter-removed", "parameter-renamed") and c.get("parameter") == param
+        if k in ("removed", "tombstoned"):
+            return any(under(n, sym) for n in names(c))
+        return k == "moved" and not c.get("shim") and under(c["symbol"], sym)
+    if kind in ("moved", "renamed"):
+        if param:
+            return sym in names(c) and k == "parameter-renamed" and c.get("parameter") == param
+        if k == "moved":
+            return c["symbol"] == sym
+        return k in ("removed", "tombstoned") and sym in names(c) and repl and (c.get("replacement") or "").split("(")[0] == repl
+    if kind == "default_changed":
+        return k == "default-changed" and sym in names(c) and c.get("parameter") == param
+    if kind == "promoted":
+        if k == "moved":
+            return c["symbol"] == sym or (repl and c.get("new_symbol") == repl)
+        return k == "promoted" and (sym in names(c) or (repl and repl in names(c)))
+    return False
+
+
+def only_added(event, c):
+    return event["kind"] == "promoted" and c["kind"] == "added" and event.get("replacement") in names(c)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--events", default=os.path.join(ROOT, "eval/lifecycle/events.yaml"))
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args()
+    events = yaml.safe_load(open(args.events))
+    by_minor = collections.defaultdict(list)
+    for path in glob.glob(os.path.join(ROOT, "snapshots/torch/diffs/*.json")):
+        d = json.load(open(path))
+        by_minor[minor(d["new"])].extend(d["changes"])
+    tally = collections.defaultdict(collections.Counter)
+    for e in events:
+        m = minor(e["release"])
+        near = [(m[0], m[1] - 1), (m[0], m[1] + 1)]
+        if any(matches(e, c) for c in by_minor[m]):
+            verdict = "found"
+        elif any(matches(e, c) for n in near for c in by_minor[n]):
+            verdict = "off by one"
+        elif any(only_added(e, c) for c in by_minor[m]):
+            verdict = "only added"
+        else:
+            verdict = "missed"
+        tally[e["kind"]][verdict] += 1
+        if args.verbose and verdict != "found":
+            print(f"{verdict:10} {e['release']:7} {e['kind']:15} {e['symbol']}"
+                  + (f" ({e['parameter']})" if e.get("parameter") else ""))
+    total = collections.Counter()
+    print(f"{'kind':16} {'events':>6} {'found':>6} {'off by one':>10} {'only added':>10} {'missed':>6}")
+    for kind in sorted(tally):
+        t = tally[kind]
+        total.update(t)
+        print(f"{kind:16} {sum(t.values()):6} {t['found']:6} {t['off by one']:10} {t['only added']:10} {t['missed']:6}")
+    print(f"{'all':16} {sum(total.values()):6} {total['found']:6} {total['off by one']:10} {total['only added']:10} {total['missed']:6}")
+
+
+if __name__ == "__main__":
+    main()
