@@ -519,26 +519,43 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
     let mut added_by_def: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for name in &added {
         // Protocol names (`__getattr__` of a module) are how a module works, not what it offers.
-        if covered(&added, name)
-            || move_targets.contains(name)
-            || new_s.names.is_unlisted(name)
-            || is_dunder(name)
-        {
+        if move_targets.contains(name) || new_s.names.is_unlisted(name) || is_dunder(name) {
             continue;
         }
         let (def, _) = &new_s.names[*name];
+        let existed = old.symbols.contains_key(*def);
         // Another public name for a definition users already had is not a new API.
-        if old.symbols.contains_key(*def) && old_s.preferred(def).is_some() {
+        if existed && old_s.preferred(def).is_some() {
+            continue;
+        }
+        // Members of a new module or class are new with it, unless they were there before
+        // under private names: a new public module that re-exports them promotes them.
+        if covered(&added, name) && !existed {
             continue;
         }
         added_by_def.entry(def).or_default().push(name);
     }
+    // A definition that was there under private names only is not new: its public name is a
+    // promotion of the private one users imported.
+    let promoted_from = private_homes(old, added_by_def.keys().copied());
     for (def, names) in added_by_def {
         let shown = new_s
             .preferred(def)
             .filter(|p| names.contains(p))
             .unwrap_or(names[0]);
         let (_, sym) = &new_s.names[shown];
+        if let Some(private) = promoted_from.get(def).filter(|p| !moves.contains_key(**p)) {
+            let facts = Facts {
+                private_to_public: true,
+                shim: new_s.snap.resolve(private).is_some(),
+                ..Facts::default()
+            };
+            let c = ctx.push(ChangeKind::Moved, private, facts);
+            c.new_symbol = Some(shown.to_string());
+            c.replacement = Some(shown.to_string());
+            c.evidence = Some("the definition was there under private names only".into());
+            continue;
+        }
         let c = ctx.push(ChangeKind::Added, shown, Facts::default());
         c.new = Some(sym.kind.as_str().to_string());
     }
@@ -582,6 +599,36 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
     });
     out.dedup();
     out
+}
+
+/// For each of `defs` that `snap` has, the private name users would have imported it by: the
+/// shortest of the definition's own path and the names that point at it directly.
+fn private_homes<'a>(
+    snap: &'a Snapshot,
+    defs: impl Iterator<Item = &'a str>,
+) -> HashMap<&'a str, &'a str> {
+    let mut best: HashMap<&'a str, &'a str> = defs
+        .filter_map(|d| {
+            snap.symbols
+                .get_key_value(d)
+                .map(|(k, _)| (k.as_str(), k.as_str()))
+        })
+        .collect();
+    if best.is_empty() {
+        return best;
+    }
+    let rank = |n: &str| (n.matches('.').count(), n.len());
+    for (name, sym) in &snap.symbols {
+        let Some(target) = sym.points_to() else {
+            continue;
+        };
+        if let Some(current) = best.get_mut(target) {
+            if rank(name) < rank(current) {
+                *current = name.as_str();
+            }
+        }
+    }
+    best
 }
 
 /// The names both have, with each one's definition, record and place, by one walk of both in
@@ -759,8 +806,10 @@ fn find_moves(old: &Surface, new: &Surface) -> BTreeMap<String, Move> {
                     .filter(|r| new.names.contains_key(r) && !old.names.contains_key(r))
                     .map(|r| (r, "the old deprecation names it"))
                     .or_else(|| {
+                        // `_f` made public is `f`: the same name without the underscore.
                         let same: Vec<&&str> = fresh
-                            .get(last)?
+                            .get(last)
+                            .or_else(|| fresh.get(last.trim_start_matches('_')))?
                             .iter()
                             .filter(|n| {
                                 let (_, s) = &new.names[**n];
