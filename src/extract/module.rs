@@ -44,6 +44,10 @@ pub struct ModuleFacts {
     /// `sys.modules[__name__] = C(...)`: the module is replaced by an instance of the class
     /// this dotted expression names, whose members are then the module's names.
     pub replaced_by: Option<String>,
+    /// `add_docstr(torch.svd, r"""...""")`: docstrings a profile-declared wrapper attaches to
+    /// another object at import time, by the dotted name written (resolved when the modules
+    /// are joined), with the text and its first line.
+    pub attached_docs: Vec<(String, String, u32)>,
     pub notes: Vec<String>,
 }
 
@@ -497,6 +501,18 @@ impl Walker<'_, '_> {
     fn expr_stmt(&mut self, expr: &Expr) {
         let ctx = self.ctx;
         let Expr::Call(call) = expr else { return };
+        // `add_docstr(torch.svd, r"""...""")` sets `torch.svd.__doc__`: its markers are the
+        // target's.
+        if let (Some(callee), [target, doc, ..]) = (dotted(&call.func), &call.arguments.args[..]) {
+            let last = callee.rsplit('.').next().unwrap_or(&callee);
+            if ctx.profile.docstring_wrappers.iter().any(|w| w == last) {
+                let lookup = |n: &str| ctx.strings.get().and_then(|m| m.get(n)).cloned();
+                if let (Some(target), Some(text)) = (dotted(target), strings::exact(doc, &lookup)) {
+                    self.facts.attached_docs.push((target, text, ctx.line(doc)));
+                }
+                return;
+            }
+        }
         // `__all__.extend([...])`, `__all__.append("x")`, `__all__.remove("x")`
         if let Expr::Attribute(attr) = call.func.as_ref() {
             if is_name(&attr.value, "__all__") {

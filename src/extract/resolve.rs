@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
 use super::all::{AllOp, AllPart};
-use super::module::{Binding, Def, ModuleFacts, Value};
+use super::module::{Binding, Def, FileContext, ModuleFacts, Value};
+use super::notices::doc_markers;
 use super::profile::Profile;
 use crate::snapshot::{is_private_component, is_private_name, Kind, Symbol};
 
@@ -381,6 +382,51 @@ impl<'a> Resolver<'a> {
         Some(t)
     }
 
+    /// Docstrings attached at import time (`add_docstr(torch.svd, r"""...""")`) state the
+    /// markers of the definition they attach to; a marker its own code states comes first.
+    fn attach_docs(&self, symbols: &mut BTreeMap<String, Symbol>) {
+        for facts in self.modules.values() {
+            if facts.attached_docs.is_empty() {
+                continue;
+            }
+            let ctx = FileContext::new("", &facts.file, self.package, self.profile);
+            for (target, doc, line) in &facts.attached_docs {
+                let mut key = match self.resolve_dotted(&facts.name, target) {
+                    Some(Target::Def(q) | Target::Missing(q)) => q,
+                    _ => continue,
+                };
+                // To the definition: `torch.svd` is an alias of the compiled function's stub.
+                for _ in 0..8 {
+                    match symbols.get(&key).and_then(|s| s.points_to()) {
+                        Some(t) if t != key => key = t.to_string(),
+                        _ => break,
+                    }
+                }
+                let Some(sym) = symbols.get_mut(&key) else {
+                    continue;
+                };
+                let mut params: Vec<String> = sym
+                    .signatures
+                    .iter()
+                    .flat_map(|s| super::signature::parameter_names_of(s))
+                    .collect();
+                params.sort();
+                params.dedup();
+                let (parent, last) = key.rsplit_once('.').unwrap_or(("", &key));
+                let module_last = parent.rsplit('.').next().unwrap_or(parent);
+                let (deps, stability) = doc_markers(&ctx, doc, *line, last, module_last, &params);
+                for d in deps {
+                    if !sym.deprecated.iter().any(|x| x.parameter == d.parameter) {
+                        sym.deprecated.push(d);
+                    }
+                }
+                if sym.stability.is_none() {
+                    sym.stability = stability;
+                }
+            }
+        }
+    }
+
     /// A member of the class defined at `class`, own or inherited from in-package bases.
     fn member(&self, class: &str, name: &str) -> Option<Target> {
         let def = self.def_of(class)?;
@@ -653,6 +699,7 @@ impl<'a> Resolver<'a> {
                 );
             }
         }
+        self.attach_docs(&mut symbols);
         slim_private(&mut symbols);
         let notes = self.notes.borrow().iter().cloned().collect();
         (symbols, notes)

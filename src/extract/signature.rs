@@ -110,10 +110,32 @@ pub fn parameter_names(params: &Parameters) -> Vec<String> {
         .collect()
 }
 
+/// The parameter names of a signature as [`render`] writes it (`(a, b=1, *, c) -> T`);
+/// empty when it does not parse.
+pub fn parameter_names_of(rendered: &str) -> Vec<String> {
+    let source = format!("def _f{rendered}: ...");
+    let Ok(parsed) = ruff_python_parser::parse_module(&source) else {
+        return Vec::new();
+    };
+    match parsed.syntax().body.first() {
+        Some(ruff_python_ast::Stmt::FunctionDef(f)) => parameter_names(&f.parameters),
+        _ => Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use ruff_python_ast::Stmt;
+
+    #[test]
+    fn parameter_names_of_a_rendered_signature() {
+        assert_eq!(
+            parameter_names_of("(input, other, dim=None, *, out=None) -> Tensor"),
+            ["input", "other", "dim", "out"]
+        );
+        assert!(parameter_names_of("(not python").is_empty());
+    }
 
     fn sig(src: &str, skip_first: bool) -> String {
         let parsed = ruff_python_parser::parse_module(src).unwrap();
