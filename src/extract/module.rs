@@ -171,6 +171,7 @@ pub fn analyse(
     }
     let _ = ctx.strings.set(module_strings(&module.body));
     let _ = ctx.helpers.set(warning_helpers(&module.body, ctx));
+    let doc_helpers = docstring_helpers(&module.body, ctx.profile);
     let mut walker = Walker {
         ctx,
         module_name: name,
@@ -178,6 +179,7 @@ pub fn analyse(
         facts: &mut facts,
         dicts: Vec::new(),
         lists: Vec::new(),
+        doc_helpers,
     };
     walker.block(&module.body, false);
     facts
@@ -193,6 +195,8 @@ struct Walker<'a, 'b> {
     dicts: Vec<(String, Vec<(String, String)>)>,
     /// Module-level lists of string literals, for loops over them.
     lists: Vec<(String, Vec<String>)>,
+    /// Module-level helpers that attach a docstring to an attribute named by a parameter.
+    doc_helpers: HashMap<String, DocHelper>,
 }
 
 impl Walker<'_, '_> {
@@ -501,6 +505,27 @@ impl Walker<'_, '_> {
     fn expr_stmt(&mut self, expr: &Expr) {
         let ctx = self.ctx;
         let Expr::Call(call) = expr else { return };
+        // `add_docstr_all("matrix_power", r"""...""")`, a helper doing
+        // `add_docstr(getattr(torch._C.TensorBase, method), docstr)`.
+        if let Expr::Name(n) = call.func.as_ref() {
+            if let Some(h) = self.doc_helpers.get(n.id.as_str()) {
+                let args = &call.arguments.args;
+                let lookup = |n: &str| ctx.strings.get().and_then(|m| m.get(n)).cloned();
+                if let (Some(attr), Some(doc)) = (
+                    args.get(h.name_at).and_then(string_literal),
+                    args.get(h.doc_at),
+                ) {
+                    if let Some(text) = strings::exact(doc, &lookup) {
+                        self.facts.attached_docs.push((
+                            format!("{}.{attr}", h.owner),
+                            text,
+                            ctx.line(doc),
+                        ));
+                    }
+                }
+                return;
+            }
+        }
         // `add_docstr(torch.svd, r"""...""")` sets `torch.svd.__doc__`: its markers are the
         // target's.
         if let (Some(callee), [target, doc, ..]) = (dotted(&call.func), &call.arguments.args[..]) {
@@ -880,6 +905,59 @@ pub fn absolute_module(
         base.push_str(m);
     }
     Some(base)
+}
+
+/// A function whose body is `wrapper(getattr(owner, <parameter>), <parameter>)`.
+struct DocHelper {
+    owner: String,
+    /// Which parameter names the attribute, and which one is the docstring.
+    name_at: usize,
+    doc_at: usize,
+}
+
+/// Module-level functions that only attach a docstring (through a profile-declared wrapper)
+/// to an attribute of an object, both named by their parameters.
+fn docstring_helpers(body: &[Stmt], profile: &Profile) -> HashMap<String, DocHelper> {
+    let mut out = HashMap::new();
+    for stmt in body {
+        let Stmt::FunctionDef(f) = stmt else { continue };
+        let [Stmt::Expr(e)] = f.body.as_slice() else {
+            continue;
+        };
+        let Expr::Call(call) = e.value.as_ref() else {
+            continue;
+        };
+        let Some(callee) = dotted(&call.func) else {
+            continue;
+        };
+        let last = callee.rsplit('.').next().unwrap_or(&callee);
+        if !profile.docstring_wrappers.iter().any(|w| w == last) {
+            continue;
+        }
+        let [Expr::Call(get), Expr::Name(doc)] = call.arguments.args.as_ref() else {
+            continue;
+        };
+        if dotted(&get.func).as_deref() != Some("getattr") {
+            continue;
+        }
+        let [owner, Expr::Name(attr)] = get.arguments.args.as_ref() else {
+            continue;
+        };
+        let Some(owner) = dotted(owner) else { continue };
+        let params: Vec<String> = signature::parameter_names(&f.parameters);
+        let at = |n: &str| params.iter().position(|p| p == n);
+        if let (Some(name_at), Some(doc_at)) = (at(attr.id.as_str()), at(doc.id.as_str())) {
+            out.insert(
+                f.name.to_string(),
+                DocHelper {
+                    owner,
+                    name_at,
+                    doc_at,
+                },
+            );
+        }
+    }
+    out
 }
 
 /// The dotted name an assignment re-binds: `x = a.b.c`, or a profile-declared wrapper call
