@@ -528,7 +528,7 @@ pub fn directive_message(text: &str) -> String {
     format!("deprecated since {first}: {rest}")
 }
 
-/// Text as a user reads it, without reStructuredText markup: roles (`:func:`~torch.f``)
+/// Text as a user reads it, without reStructuredText markup: roles (`:func:`~pkg.f``)
 /// become the name they link to, and double backticks single ones.
 pub fn plain_text(text: &str) -> std::borrow::Cow<'_, str> {
     static ROLE: LazyLock<Regex> = LazyLock::new(|| {
@@ -618,17 +618,14 @@ mod tests {
     #[test]
     fn plain_text_drops_rst_markup() {
         assert_eq!(
-            plain_text("Use :func:`~torch.linalg.solve` or ``torch.solve``."),
-            "Use `torch.linalg.solve` or `torch.solve`."
+            plain_text("Use :func:`~pkg.linalg.solve` or ``pkg.solve``."),
+            "Use `pkg.linalg.solve` or `pkg.solve`."
         );
         assert_eq!(
-            plain_text("see :py:meth:`the method <torch.Tensor.add>`"),
+            plain_text("see :py:meth:`the method <pkg.Tensor.add>`"),
             "see `the method`"
         );
-        assert_eq!(
-            plain_text(":class:`<torch.nn.Module>`"),
-            "`torch.nn.Module`"
-        );
+        assert_eq!(plain_text(":class:`<pkg.nn.Module>`"), "`pkg.nn.Module`");
         assert_eq!(plain_text("no markup"), "no markup");
         assert_eq!(
             plain_text("should be replaced with .. code:: python L = f(A)"),
@@ -640,20 +637,20 @@ mod tests {
     fn a_replacement_given_as_a_call_is_the_whole_call() {
         assert_eq!(
             replacement_in(
-                "Please use `torch.amp.autocast('cpu', args...)` instead.",
-                "torch"
+                "Please use `pkg.amp.autocast('cpu', args...)` instead.",
+                "pkg"
             )
             .as_deref(),
-            Some("torch.amp.autocast('cpu', args...)")
+            Some("pkg.amp.autocast('cpu', args...)")
         );
         assert_eq!(
-            replacement_in("Use torch.linalg.norm instead.", "torch").as_deref(),
-            Some("torch.linalg.norm")
+            replacement_in("Use pkg.linalg.norm instead.", "pkg").as_deref(),
+            Some("pkg.linalg.norm")
         );
         // Not a call: the parenthesis closes far away, or never.
         assert_eq!(
-            replacement_in("Use torch.f (see the notes) instead.", "torch").as_deref(),
-            Some("torch.f")
+            replacement_in("Use pkg.f (see the notes) instead.", "pkg").as_deref(),
+            Some("pkg.f")
         );
     }
 
