@@ -830,6 +830,17 @@ fn find_moves(old: &Surface, new: &Surface) -> BTreeMap<String, Move> {
                 if !public_before && shared_prefix(name, &to) < 2 {
                     continue;
                 }
+                // A name alike only by its last part, in a subpackage new in this release
+                // and apart from the old one (`torch.mtia.default_stream` for a removed
+                // pipeline helper), is a new API, not where the old one went.
+                let declared_pick = because == "the old deprecation names it";
+                let new_home = split_parent(&to).map(|(p, _)| p);
+                if !declared_pick
+                    && shared_prefix(name, &to) < 2
+                    && new_home.is_some_and(|p| !old.snap.symbols.contains_key(p))
+                {
+                    continue;
+                }
                 moves.insert(
                     name.clone(),
                     Move {

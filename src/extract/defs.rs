@@ -11,7 +11,7 @@ use super::notices::{
     docstring, notices, tombstone,
 };
 use super::signature;
-use crate::snapshot::{Deprecation, Kind, Stability};
+use crate::snapshot::{Kind, Stability};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum FnPlace<'a> {
@@ -109,13 +109,8 @@ pub(super) fn function_def(
         ..Default::default()
     };
     for d in &f.decorator_list {
-        if let Some((message, replacement)) = deprecated_decorator(&d.expression, ctx) {
-            def.deprecated.push(Deprecation {
-                parameter: None,
-                message,
-                replacement,
-                evidence: format!("@deprecated at {}", ctx.at(d)),
-            });
+        if let Some(d) = deprecated_decorator(&d.expression, ctx) {
+            def.deprecated.push(d);
         }
     }
     let name = f.name.as_str();
@@ -162,11 +157,19 @@ pub(super) fn function_def(
         // A warning guarded by a test on parameters (`if size_average is not None:`) is about
         // those parameters. One guarded by anything else (an environment variable, a value)
         // is about the function only when its message says so.
-        let parameters = w
+        let mut parameters = w
             .guard
             .as_deref()
             .map(|g| markers::parameters_named(g, &params))
             .unwrap_or_default();
+        // `if return_lse and return_aux is None:` tests two parameters; the message says
+        // which one is deprecated ("return_lse is deprecated, use return_aux=...").
+        if parameters.len() > 1 {
+            let subject = markers::parameters_named(&w.message, &parameters);
+            if !subject.is_empty() {
+                parameters = subject;
+            }
+        }
         if w.guard.is_some()
             && parameters.is_empty()
             && !markers::deprecation_about_self(&w.message, self_name, module_last)
@@ -202,13 +205,8 @@ pub(super) fn class_def(ctx: &FileContext, c: &ast::StmtClassDef, module: &str) 
             .collect();
     }
     for d in &c.decorator_list {
-        if let Some((message, replacement)) = deprecated_decorator(&d.expression, ctx) {
-            def.deprecated.push(Deprecation {
-                parameter: None,
-                message,
-                replacement,
-                evidence: format!("@deprecated at {}", ctx.at(d)),
-            });
+        if let Some(d) = deprecated_decorator(&d.expression, ctx) {
+            def.deprecated.push(d);
         }
     }
     let name = c.name.as_str();
@@ -283,21 +281,19 @@ pub(super) fn class_body(
                 if matches!(name, "__init__" | "__new__") && class.stability.is_none() {
                     class.stability = def.stability.take();
                 }
-                if name == "__init__" {
-                    class.has_init = true;
-                    // A deprecated `__init__` deprecates constructing the class.
-                    class.deprecated.extend(
-                        def.deprecated
-                            .iter()
-                            .filter(|d| d.parameter.is_none())
-                            .cloned(),
-                    );
+                // A deprecated constructor (`__init__` or `__new__`) deprecates constructing
+                // the class.
+                if matches!(name, "__init__" | "__new__") {
                     let params = signature::parameter_names(&f.parameters);
-                    for d in def.deprecated.iter().filter(|d| d.parameter.is_some()) {
-                        if params.contains(d.parameter.as_ref().expect("filtered")) {
+                    for d in &def.deprecated {
+                        let applies = d.parameter.as_ref().is_none_or(|p| params.contains(p));
+                        if applies && !class.deprecated.contains(d) {
                             class.deprecated.push(d.clone());
                         }
                     }
+                }
+                if name == "__init__" {
+                    class.has_init = true;
                     // A class call returns the instance: `__init__`'s `-> None` says nothing.
                     let sig = signature::render_parameters(&f.parameters, ctx.source, true);
                     if has_overload(f) {

@@ -64,6 +64,16 @@ fn deprecation_wording(text: &str) -> Option<regex::Match<'_>> {
         if !word.to_ascii_lowercase().starts_with("deprecat") {
             return true;
         }
+        // "Utilities for deprecations": the plural noun is about others, never a statement
+        // that this is deprecated.
+        let rest = &text[m.end()..];
+        let whole: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
+        if whole.eq_ignore_ascii_case("ions") {
+            return false;
+        }
         // "to be deprecated" after "is deprecated and" is still the deprecation itself, but
         // then the earlier match already counted.
         let before = text[..m.start()].to_ascii_lowercase();
@@ -116,6 +126,15 @@ pub fn replacement_in(message: &str, package: &str) -> Option<String> {
         .filter(|n| n.split('.').next() == Some(package));
     let first = names.next()?;
     names.next().filter(|second| *second != first)
+}
+
+/// "use X instead" / "please use X": the message tells the user to move to something else now.
+pub fn urges_replacement(message: &str) -> bool {
+    static URGE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:please\s+use|use\s+`?[\w.]+`?(?:\(\S*\))?\s+instead)\b")
+            .expect("valid regex")
+    });
+    URGE.is_match(message)
 }
 
 /// A docstring split into its directive blocks.
@@ -760,6 +779,28 @@ mod tests {
         assert!(!may_state_markers(
             "Adds two tensors and returns their sum."
         ));
+    }
+
+    #[test]
+    fn the_plural_noun_states_no_deprecation() {
+        assert!(!has_deprecation_wording(
+            "Deprecations a static reader finds only by following the code."
+        ));
+        assert!(has_deprecation_wording("Deprecation: this module is going away."));
+    }
+
+    #[test]
+    fn urging_a_replacement() {
+        assert!(urges_replacement(
+            "X is going to be deprecated in 1.12, please use Y instead"
+        ));
+        assert!(urges_replacement(
+            "X will be deprecated; use `pkg.y` instead."
+        ));
+        assert!(!urges_replacement(
+            "we will deprecate X in a future release"
+        ));
+        assert!(!urges_replacement("use_reentrant will be deprecated"));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::all::{all_entry, all_parts, string_literal, AllOp};
 use super::defs::{class_def, function_def, has_overload, merge_overload, FnPlace};
 use super::markers;
 use super::notices::{
-    collect_warns, collect_warns_with, doc_markers, docstring, warn_call, warning_helpers, WarnCall,
+    collect_warns, collect_warns_with, doc_markers, docstring, warn_call, warning_helpers,
 };
 use super::profile::Profile;
 use super::signature;
@@ -100,7 +100,7 @@ pub struct FileContext<'a> {
     pub profile: &'a Profile,
     lines: LineIndex<'a>,
     /// Module-level functions that always warn of a deprecation, filled before the walk.
-    pub(super) helpers: std::cell::OnceCell<HashMap<String, (WarnCall, String)>>,
+    pub(super) helpers: std::cell::OnceCell<HashMap<String, super::notices::Helper>>,
     /// Module-level names bound to a string whose text is known (`DEPRECATE_MSG = "..."`),
     /// filled before the walk: messages name them.
     pub(super) strings: std::cell::OnceCell<HashMap<String, String>>,
@@ -228,6 +228,7 @@ impl Walker<'_, '_> {
                     // Its warnings are about the attributes it serves, recorded on them.
                     def.deprecated.clear();
                 }
+                self.register_dispatch(f, &def);
                 self.bind_function(f.name.as_str(), ctx.line(f), def, has_overload(f), fallback);
                 // `@_export("max_pool1d")` (a decorator the profile names) binds the function
                 // under that name as well.
@@ -326,6 +327,7 @@ impl Walker<'_, '_> {
             }
             Stmt::Assign(a) => {
                 self.sys_modules_assign(a, &HashMap::new());
+                self.assigned_doc(&a.targets, &a.value);
                 for target in &a.targets {
                     self.assign(target, Some(&a.value), a, fallback);
                 }
@@ -423,6 +425,41 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// `@impl.register def _(lib: Library, name, ...)` adds a call shape to the
+    /// `functools.singledispatch` function `impl`: calls binding to it keep working.
+    fn register_dispatch(&mut self, f: &ast::StmtFunctionDef, def: &Def) {
+        for d in &f.decorator_list {
+            let func = match &d.expression {
+                Expr::Call(c) => c.func.as_ref(),
+                e => e,
+            };
+            let Expr::Attribute(a) = func else { continue };
+            let (Expr::Name(base), "register") = (a.value.as_ref(), a.attr.as_str()) else {
+                continue;
+            };
+            let Some(Binding {
+                value: Value::Def(dispatcher),
+                ..
+            }) = self
+                .facts
+                .bindings
+                .iter_mut()
+                .rev()
+                .find(|b| b.name == base.id.as_str())
+            else {
+                continue;
+            };
+            if dispatcher.kind != Kind::Function || dispatcher.signatures.is_empty() {
+                continue;
+            }
+            for sig in &def.signatures {
+                if !dispatcher.signatures.contains(sig) {
+                    dispatcher.signatures.push(sig.clone());
+                }
+            }
+        }
+    }
+
     fn bind_function(
         &mut self,
         name: &str,
@@ -472,7 +509,28 @@ impl Walker<'_, '_> {
                 self.facts.all.push(op);
             }
             Expr::Name(n) => {
-                let value = match value.and_then(|v| alias_expr(v, ctx.profile)) {
+                // `old_name = deprecated("Use `new_name` instead.")(new_name)`: a deprecated
+                // wrapper, not the function it wraps.
+                let wrapped = value.and_then(|v| match v {
+                    Expr::Call(c) if c.arguments.args.len() == 1 => {
+                        super::notices::deprecated_decorator(&c.func, ctx)
+                    }
+                    _ => None,
+                });
+                let alias = value.and_then(|v| alias_expr(v, ctx.profile));
+                // `conv2d = _add_docstr(conv2d, "...")` keeps the function it wraps.
+                if alias.as_deref() == Some(n.id.as_str())
+                    && value.is_some_and(|v| matches!(v, Expr::Call(_)))
+                    && self.facts.bindings.iter().any(|b| b.name == n.id.as_str())
+                {
+                    return;
+                }
+                let value = match alias {
+                    _ if wrapped.is_some() => Value::Def(Box::new(Def {
+                        kind: Kind::Attribute,
+                        deprecated: wrapped.into_iter().collect(),
+                        ..Default::default()
+                    })),
                     Some(dotted) if dotted != n.id.as_str() => Value::Alias(dotted),
                     _ => Value::Def(Box::new(Def {
                         kind: Kind::Attribute,
@@ -502,6 +560,36 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// `f.__doc__ = "..."` and `conv2d = _add_docstr(torch.conv2d, "...")` attach a docstring
+    /// at import time, as the call statement form does.
+    fn assigned_doc(&mut self, targets: &[Expr], value: &Expr) {
+        let ctx = self.ctx;
+        let lookup = |n: &str| ctx.strings.get().and_then(|m| m.get(n)).cloned();
+        if let [Expr::Attribute(a)] = targets {
+            if a.attr.as_str() == "__doc__" {
+                if let (Some(target), Some(text)) =
+                    (dotted(&a.value), strings::document(value, &lookup))
+                {
+                    self.facts
+                        .attached_docs
+                        .push((target, text, ctx.line(value)));
+                }
+                return;
+            }
+        }
+        let Expr::Call(call) = value else { return };
+        let (Some(callee), [target, doc, ..]) = (dotted(&call.func), &call.arguments.args[..])
+        else {
+            return;
+        };
+        let last = callee.rsplit('.').next().unwrap_or(&callee);
+        if ctx.profile.docstring_wrappers.iter().any(|w| w == last) {
+            if let (Some(target), Some(text)) = (dotted(target), strings::document(doc, &lookup)) {
+                self.facts.attached_docs.push((target, text, ctx.line(doc)));
+            }
+        }
+    }
+
     fn expr_stmt(&mut self, expr: &Expr) {
         let ctx = self.ctx;
         let Expr::Call(call) = expr else { return };
@@ -515,7 +603,7 @@ impl Walker<'_, '_> {
                     args.get(h.name_at).and_then(string_literal),
                     args.get(h.doc_at),
                 ) {
-                    if let Some(text) = strings::exact(doc, &lookup) {
+                    if let Some(text) = strings::document(doc, &lookup) {
                         self.facts.attached_docs.push((
                             format!("{}.{attr}", h.owner),
                             text,
@@ -532,7 +620,9 @@ impl Walker<'_, '_> {
             let last = callee.rsplit('.').next().unwrap_or(&callee);
             if ctx.profile.docstring_wrappers.iter().any(|w| w == last) {
                 let lookup = |n: &str| ctx.strings.get().and_then(|m| m.get(n)).cloned();
-                if let (Some(target), Some(text)) = (dotted(target), strings::exact(doc, &lookup)) {
+                if let (Some(target), Some(text)) =
+                    (dotted(target), strings::document(doc, &lookup))
+                {
                     self.facts.attached_docs.push((target, text, ctx.line(doc)));
                 }
                 return;

@@ -63,10 +63,10 @@ pub(super) fn dedup_deprecations(list: &mut Vec<Deprecation>) {
 
 /// `@deprecated("msg")`, `@typing_extensions.deprecated(...)`, ONNX's
 /// `@_deprecation.deprecated(since, removed_in, instructions)`: message and replacement.
-pub(super) fn deprecated_decorator(
-    expr: &Expr,
-    ctx: &FileContext,
-) -> Option<(String, Option<String>)> {
+/// `@deprecated("...")` (PEP 702, `typing_extensions`, torch's own spellings) as the
+/// deprecation it states. With `category=None` it warns nothing at run time: the evidence says
+/// so, as type checkers are the only ones to tell.
+pub(super) fn deprecated_decorator(expr: &Expr, ctx: &FileContext) -> Option<Deprecation> {
     let Expr::Call(call) = expr else { return None };
     let callee = dotted(&call.func)?;
     let last = callee.rsplit('.').next()?;
@@ -110,7 +110,21 @@ pub(super) fn deprecated_decorator(
             .unwrap_or_else(|| "deprecated".into())
     };
     let replacement = markers::replacement_in(&message, ctx.package);
-    Some((message, replacement))
+    let silent = call.arguments.keywords.iter().any(|k| {
+        k.arg.as_ref().is_some_and(|a| a.as_str() == "category")
+            && matches!(k.value, Expr::NoneLiteral(_))
+    });
+    let evidence = if silent {
+        format!("@deprecated(category=None), no run-time warning, at {}", ctx.at(expr))
+    } else {
+        format!("@deprecated at {}", ctx.at(expr))
+    };
+    Some(Deprecation {
+        parameter: None,
+        message,
+        replacement,
+        evidence,
+    })
 }
 
 /// Strings a function body binds before a point (`msg = f"..."`), by name.
@@ -165,16 +179,7 @@ pub(super) fn warn_call(expr: &Expr, ctx: &FileContext) -> Option<WarnCall> {
 
 fn warn_call_in(expr: &Expr, ctx: &FileContext, locals: &Locals) -> Option<WarnCall> {
     let Expr::Call(call) = expr else { return None };
-    let callee = dotted(&call.func)?;
-    if !matches!(
-        callee.as_str(),
-        "warn"
-            | "warnings.warn"
-            | "_warnings.warn"
-            | "warnings.warn_explicit"
-            | "warn_once"
-            | "_warn_once"
-    ) {
+    if !is_warn_callee(&dotted(&call.func)?) {
         return None;
     }
     let message = call
@@ -200,18 +205,32 @@ fn warn_call_in(expr: &Expr, ctx: &FileContext, locals: &Locals) -> Option<WarnC
         .and_then(dotted)
         .map(|c| c.rsplit('.').next().unwrap_or(&c).to_string())
         .unwrap_or_else(|| "UserWarning".into());
-    // DeprecationWarning always means deprecation; FutureWarning and others only when the
-    // message says so: torch also uses FutureWarning to announce behaviour changes.
-    let is_deprecation = matches!(
-        category.as_str(),
-        "DeprecationWarning" | "PendingDeprecationWarning"
-    ) || markers::has_deprecation_wording(&message);
+    let is_deprecation = is_deprecation(&category, &message);
     Some(WarnCall {
         message,
         category,
         is_deprecation,
         guard: None,
     })
+}
+
+/// `warnings.warn` and the warn-once spellings that take the message first.
+fn is_warn_callee(callee: &str) -> bool {
+    matches!(
+        callee,
+        "warn" | "warnings.warn" | "_warnings.warn" | "warnings.warn_explicit" | "warn_once"
+    )
+}
+
+/// DeprecationWarning always means deprecation; FutureWarning and others only when the message
+/// says so: torch also uses FutureWarning to announce behaviour changes.
+fn is_deprecation(category: &str, message: &str) -> bool {
+    matches!(category, "DeprecationWarning" | "PendingDeprecationWarning")
+        || markers::has_deprecation_wording(message)
+        // "X is going to be deprecated, please use Y instead", warned on every use, is the
+        // deprecation itself: the user is told to move now.
+        || (message.to_ascii_lowercase().contains("deprecat")
+            && markers::urges_replacement(message))
 }
 
 /// Warning calls in a function body, outside nested functions and classes, with the test of
@@ -239,11 +258,14 @@ pub(super) fn collect_warns_with(
             match stmt {
                 Stmt::Assign(_) => bind_local(stmt, ctx, locals),
                 Stmt::Expr(e) => {
-                    if let Some(mut w) = warn_call_in(&e.value, ctx, locals) {
+                    // A helper of this file first: its own `_warn_once(id, message)` takes
+                    // the message second.
+                    let helper = helper_warning(&e.value, ctx, locals);
+                    if let (None, Some(mut w)) = (&helper, warn_call_in(&e.value, ctx, locals)) {
                         w.guard = guard.map(str::to_string);
                         let evidence = format!("warnings.warn({}) at {}", w.category, ctx.at(e));
                         out.push((w, evidence));
-                    } else if let Some((mut w, at)) = helper_warning(&e.value, ctx) {
+                    } else if let Some((mut w, at)) = helper {
                         w.guard = guard.map(str::to_string);
                         let evidence = format!(
                             "warnings.warn({}) at {at}, called at {}",
@@ -276,37 +298,186 @@ pub(super) fn collect_warns_with(
     walk(body, ctx, None, &mut locals, out);
 }
 
-/// `helper(...)` where `helper` is a module-level function of this file whose body warns of a
-/// deprecation unconditionally.
-pub(super) fn helper_warning(expr: &Expr, ctx: &FileContext) -> Option<(WarnCall, String)> {
+/// A module-level function of this file that warns when called.
+#[derive(Debug, Clone)]
+pub(crate) enum Helper {
+    /// Warns of a deprecation unconditionally, whatever the arguments
+    /// (`_warn_typed_storage_removal()`): the warning and where it is raised.
+    Fixed(WarnCall, String),
+    /// Warns the message its caller passes (`_warn_once(warning_id, message, category)`).
+    Forward {
+        /// Positional parameters, in order; keywords bind by name.
+        positional: Vec<String>,
+        message: String,
+        category: HelperCategory,
+        at: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum HelperCategory {
+    Fixed(String),
+    /// The caller's argument for this parameter, else its default.
+    Parameter {
+        name: String,
+        default: String,
+    },
+}
+
+/// `helper(...)` where `helper` is a module-level function of this file that warns: the
+/// warning it raises for these arguments and where.
+pub(super) fn helper_warning(
+    expr: &Expr,
+    ctx: &FileContext,
+    locals: &Locals,
+) -> Option<(WarnCall, String)> {
     let Expr::Call(call) = expr else { return None };
     let Expr::Name(n) = call.func.as_ref() else {
         return None;
     };
-    ctx.helpers
-        .get()
-        .and_then(|h| h.get(n.id.as_str()))
-        .cloned()
+    match ctx.helpers.get()?.get(n.id.as_str())? {
+        Helper::Fixed(w, at) => Some((w.clone(), at.clone())),
+        Helper::Forward {
+            positional,
+            message,
+            category,
+            at,
+        } => {
+            let argument = |param: &str| -> Option<&Expr> {
+                call.arguments
+                    .keywords
+                    .iter()
+                    .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == param))
+                    .map(|k| &k.value)
+                    .or_else(|| {
+                        let i = positional.iter().position(|p| p == param)?;
+                        call.arguments.args.get(i)
+                    })
+            };
+            let text = message_in(argument(message)?, ctx, locals)?;
+            let category = match category {
+                HelperCategory::Fixed(c) => c.clone(),
+                HelperCategory::Parameter { name, default } => argument(name)
+                    .and_then(dotted)
+                    .map(|c| c.rsplit('.').next().unwrap_or(&c).to_string())
+                    .unwrap_or_else(|| default.clone()),
+            };
+            let is_deprecation = is_deprecation(&category, &text);
+            Some((
+                WarnCall {
+                    message: text,
+                    category,
+                    is_deprecation,
+                    guard: None,
+                },
+                at.clone(),
+            ))
+        }
+    }
 }
 
-/// Module-level functions that always warn of a deprecation, by name.
-pub(super) fn warning_helpers(
-    body: &[Stmt],
-    ctx: &FileContext,
-) -> HashMap<String, (WarnCall, String)> {
+/// Module-level functions that warn when called, by name: those that always warn of a
+/// deprecation, and those that warn whatever message they are given.
+pub(super) fn warning_helpers(body: &[Stmt], ctx: &FileContext) -> HashMap<String, Helper> {
     let mut helpers = HashMap::new();
     for stmt in body {
         let Stmt::FunctionDef(f) = stmt else { continue };
-        for s in &f.body {
-            if let Stmt::Expr(e) = s {
-                if let Some(w) = warn_call(&e.value, ctx).filter(|w| w.is_deprecation) {
-                    helpers.insert(f.name.to_string(), (w, ctx.at(e)));
-                    break;
-                }
-            }
+        let fixed = f.body.iter().find_map(|s| match s {
+            Stmt::Expr(e) => warn_call(&e.value, ctx)
+                .filter(|w| w.is_deprecation)
+                .map(|w| Helper::Fixed(w, ctx.at(e))),
+            _ => None,
+        });
+        if let Some(h) = fixed.or_else(|| forwarder(f, ctx)) {
+            helpers.insert(f.name.to_string(), h);
         }
     }
     helpers
+}
+
+/// `def _warn_once(warning_id, message, category=UserWarning): ... warnings.warn(message,
+/// category)`: a function that passes a parameter on as the warning's message (under a
+/// warn-once test or not: the caller's message is warned either way).
+fn forwarder(f: &ruff_python_ast::StmtFunctionDef, ctx: &FileContext) -> Option<Helper> {
+    let names = signature::parameter_names(&f.parameters);
+    let positional: Vec<String> = f
+        .parameters
+        .posonlyargs
+        .iter()
+        .chain(&f.parameters.args)
+        .map(|p| p.parameter.name.to_string())
+        .collect();
+    let default_of = |param: &str| -> Option<String> {
+        let p = f
+            .parameters
+            .posonlyargs
+            .iter()
+            .chain(&f.parameters.args)
+            .chain(&f.parameters.kwonlyargs)
+            .find(|p| p.parameter.name.as_str() == param)?;
+        let d = dotted(p.default.as_deref()?)?;
+        Some(d.rsplit('.').next().unwrap_or(&d).to_string())
+    };
+    fn find<'s>(body: &'s [Stmt], out: &mut Vec<&'s ruff_python_ast::ExprCall>) {
+        for stmt in body {
+            match stmt {
+                Stmt::Expr(e) => {
+                    if let Expr::Call(c) = e.value.as_ref() {
+                        out.push(c);
+                    }
+                }
+                Stmt::If(s) => {
+                    find(&s.body, out);
+                    for c in &s.elif_else_clauses {
+                        find(&c.body, out);
+                    }
+                }
+                Stmt::With(w) => find(&w.body, out),
+                Stmt::Try(t) => find(&t.body, out),
+                _ => {}
+            }
+        }
+    }
+    let mut calls = Vec::new();
+    find(&f.body, &mut calls);
+    calls.into_iter().find_map(|call| {
+        if !is_warn_callee(&dotted(&call.func)?) {
+            return None;
+        }
+        let keyword = |k: &str| {
+            call.arguments
+                .keywords
+                .iter()
+                .find(|kw| kw.arg.as_ref().is_some_and(|a| a.as_str() == k))
+                .map(|kw| &kw.value)
+        };
+        let Expr::Name(message) = call.arguments.args.first().or_else(|| keyword("message"))?
+        else {
+            return None;
+        };
+        if !names.iter().any(|n| n == message.id.as_str()) {
+            return None;
+        }
+        let category = match call.arguments.args.get(1).or_else(|| keyword("category")) {
+            None => HelperCategory::Fixed("UserWarning".into()),
+            Some(Expr::Name(c)) if names.iter().any(|n| n == c.id.as_str()) => {
+                HelperCategory::Parameter {
+                    name: c.id.to_string(),
+                    default: default_of(c.id.as_str()).unwrap_or_else(|| "UserWarning".into()),
+                }
+            }
+            Some(other) => {
+                let c = dotted(other)?;
+                HelperCategory::Fixed(c.rsplit('.').next().unwrap_or(&c).to_string())
+            }
+        };
+        Some(Helper::Forward {
+            positional: positional.clone(),
+            message: message.id.to_string(),
+            category,
+            at: ctx.at(call),
+        })
+    })
 }
 
 /// A tombstone: every call raises, with a message saying the API was removed. The body (after

@@ -27,11 +27,38 @@ pub(super) fn exact(expr: &Expr, names: &dyn Lookup) -> Option<String> {
 /// known left out. `None` when the expression is no string at all.
 pub(super) fn message(expr: &Expr, names: &dyn Lookup) -> Option<String> {
     let text = walk(expr, names, Mode::Message)?;
-    // Spaces are the code's own unless a placeholder was dropped between them.
-    if walk(expr, names, Mode::Exact).is_some() {
-        return Some(text);
+    let text = if walk(expr, names, Mode::Exact).is_some() {
+        text
+    } else {
+        collapse_spaces(&text)
+    };
+    Some(tidy_lines(&text))
+}
+
+/// A message as the user reads it: the indentation of a continued literal (`"... \<newline>
+/// ..."`) and runs of spaces are not part of what it says; its lines and paragraphs are.
+fn tidy_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = false;
+    for line in text.trim().lines() {
+        let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        if line.is_empty() {
+            blank = true;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank { "\n\n" } else { "\n" });
+        }
+        blank = false;
+        out.push_str(&line);
     }
-    Some(collapse_spaces(&text).trim().to_string())
+    out
+}
+
+/// The text of a docstring expression, placeholders whose value is not known left out and
+/// its layout kept (directives are read by their indentation).
+pub(super) fn document(expr: &Expr, names: &dyn Lookup) -> Option<String> {
+    walk(expr, names, Mode::Message)
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -321,12 +348,19 @@ mod tests {
     fn unknown_pieces_are_left_out_of_messages_and_fail_exact_text() {
         let source = r#"f"'{self.name}' is deprecated,  use {NEW}""#;
         assert_eq!(exact(&expr(source), &names), None);
-        // The code's own double space stays unless a dropped placeholder made it.
         assert_eq!(
             message(&expr(source), &names).as_deref(),
             Some("is deprecated, use pkg.new")
         );
-        assert_eq!(message(&expr(r#""a  b""#), &names).as_deref(), Some("a  b"));
+        // The indentation of a continued literal is not part of the text; its lines are.
+        assert_eq!(
+            message(&expr("\"Use x.                 x will go.\""), &names).as_deref(),
+            Some("Use x. x will go.")
+        );
+        assert_eq!(
+            message(&expr(r#""first\n\t\t second\n\n\nthird\n""#), &names).as_deref(),
+            Some("first\nsecond\n\nthird")
+        );
         assert_eq!(
             message(&expr(r#""x: " + str(y)"#), &names).as_deref(),
             Some("x:")
