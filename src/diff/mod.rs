@@ -587,6 +587,8 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         compare_definitions(&mut ctx, shown, name, old_sym, new_sym);
     }
 
+    private_lifecycle(&mut ctx);
+
     let mut out = ctx.out;
     out.sort_by(|a, b| {
         (a.severity, a.kind, &a.symbol, &a.parameter, &a.old).cmp(&(
@@ -891,6 +893,67 @@ fn report_move(ctx: &mut Ctx, name: &str, m: &Move) {
     c.new_symbol = Some(m.to.clone());
     c.replacement = Some(m.to.clone());
     c.evidence = Some(m.because.to_string());
+}
+
+/// Private names keep only their lifecycle markers in a snapshot, and are diffed for those
+/// alone: users import `torch.utils._pytree` and `torch._dynamo` all the same, and a
+/// deprecation there, a tombstone, or the removal of a name that was deprecated is news to
+/// them. Signatures and additions of private names are no promise and are not compared.
+fn private_lifecycle(ctx: &mut Ctx) {
+    let (old, new) = (ctx.old.snap, ctx.new.snap);
+    let marked = |s: &Symbol| !s.deprecated.is_empty() || s.tombstone.is_some();
+    let names: BTreeSet<&str> = old
+        .symbols
+        .iter()
+        .chain(new.symbols.iter())
+        .filter(|(n, s)| marked(s) && is_private_name(n))
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let mut gone: Vec<&str> = Vec::new();
+    let reported: HashSet<String> = ctx.out.iter().map(|c| c.symbol.clone()).collect();
+    for name in names.into_iter().filter(|n| !reported.contains(*n)) {
+        match (old.symbols.get(name), new.symbols.get(name)) {
+            (Some(o), Some(n)) if o != n => {
+                if o.kind != n.kind {
+                    continue;
+                }
+                if let (Some(t), None) = (&n.tombstone, &o.tombstone) {
+                    let c = ctx.push(ChangeKind::Tombstoned, name, Facts::default());
+                    c.replacement = t.replacement.clone();
+                    c.evidence = Some(t.evidence.clone());
+                } else if n.tombstone.is_none() {
+                    compare_notices(ctx, name, o, n);
+                }
+            }
+            (Some(o), None) if !o.deprecated.is_empty() && o.tombstone.is_none() => {
+                // The members of a class outside the surface are not kept unless marked:
+                // their absence says nothing.
+                let in_class = split_parent(name)
+                    .and_then(|(p, _)| old.symbols.get(p))
+                    .is_some_and(|p| p.kind == Kind::Class);
+                if in_class || new.reachable(name) {
+                    continue;
+                }
+                // One report for a deprecated module gone with its deprecated names.
+                if split_parent(name).is_some_and(|(p, _)| gone.contains(&p)) {
+                    continue;
+                }
+                gone.push(name);
+                let c = ctx.push(ChangeKind::Removed, name, Facts::default());
+                c.old = Some(o.kind.as_str().to_string());
+                c.replacement = o
+                    .deprecated
+                    .iter()
+                    .find(|d| d.parameter.is_none())
+                    .and_then(|d| d.replacement.clone());
+                c.evidence = Some(format!(
+                    "deprecated in {}: {}",
+                    old.version, o.deprecated[0].evidence
+                ));
+            }
+            _ => {}
+        }
+    }
 }
 
 fn compare_definitions(ctx: &mut Ctx, shown: &str, name: &str, old: &Symbol, new: &Symbol) {

@@ -284,6 +284,11 @@ pub(super) fn class_body(
                 // A deprecated constructor (`__init__` or `__new__`) deprecates constructing
                 // the class.
                 if matches!(name, "__init__" | "__new__") {
+                    // A constructor that always raises "no longer supported" makes the class
+                    // a tombstone: it cannot be instantiated.
+                    if class.tombstone.is_none() {
+                        class.tombstone = def.tombstone.clone();
+                    }
                     let params = signature::parameter_names(&f.parameters);
                     for d in &def.deprecated {
                         let applies = d.parameter.as_ref().is_none_or(|p| params.contains(p));

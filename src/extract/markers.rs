@@ -128,6 +128,35 @@ pub fn replacement_in(message: &str, package: &str) -> Option<String> {
     names.next().filter(|second| *second != first)
 }
 
+/// An `Args:` entry that says its parameter is deprecated: "Deprecated option. Instead, ...",
+/// "**Deprecated**: Use ...", "(deprecated) ...", "This argument is deprecated". An entry
+/// about something else it names ("a deprecated model's state") says nothing of the parameter.
+pub fn entry_deprecates_parameter(text: &str, param: &str) -> bool {
+    static SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:this|the)\s+(?:argument|parameter|option|flag|keyword|kwarg)\b")
+            .expect("valid regex")
+    });
+    let text = plain_text(text);
+    let found = sentences(&text).any(|sentence| {
+        let Some(m) = deprecation_wording(sentence) else {
+            return false;
+        };
+        let subject = sentence[..m.start()]
+            .trim_matches(|c: char| c.is_whitespace() || "*([`'\"".contains(c))
+            .to_string();
+        subject.is_empty()
+            || SUBJECT.is_match(&subject)
+            || subject.trim_end_matches(|c: char| !c.is_alphanumeric()) == param
+                && sentence[m.start()..]
+                    .to_ascii_lowercase()
+                    .starts_with("deprecat")
+            || subject
+                .strip_prefix(param)
+                .is_some_and(|r| r.trim().eq_ignore_ascii_case("is"))
+    });
+    found
+}
+
 /// "use X instead" / "please use X": the message tells the user to move to something else now.
 pub fn urges_replacement(message: &str) -> bool {
     static URGE: LazyLock<Regex> = LazyLock::new(|| {
@@ -148,6 +177,9 @@ pub struct DocBlocks {
     pub first_line: String,
     /// Sentences outside any block (the prose of the docstring).
     pub prose: String,
+    /// `Args:` entries (`name (type): text`, `:param name: text`), owner set, with the text
+    /// of their continuation lines.
+    pub entries: Vec<Block>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -189,6 +221,25 @@ pub fn doc_blocks(doc: &str) -> DocBlocks {
         let trimmed = line.trim_start();
         let indent = indent_of(line);
         let Some(caps) = DIRECTIVE.captures(trimmed) else {
+            if let Some(c) = ARG_ENTRY.captures(trimmed) {
+                let name = c.get(1).or(c.get(2)).map(|m| m.as_str().to_string());
+                let mut text = trimmed[c.get(0).map_or(0, |m| m.end())..]
+                    .trim()
+                    .to_string();
+                for l in lines[i + 1..].iter() {
+                    let t = l.trim();
+                    if t.is_empty() || indent_of(l) <= indent || DIRECTIVE.is_match(t) {
+                        break;
+                    }
+                    text.push(' ');
+                    text.push_str(t);
+                }
+                blocks.entries.push(Block {
+                    offset: i,
+                    text,
+                    owner: name,
+                });
+            }
             if !trimmed.is_empty() {
                 blocks.prose.push_str(trimmed);
                 blocks.prose.push(' ');
@@ -575,6 +626,17 @@ pub fn plain_text(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(text.replace("``", "`"))
 }
 
+/// `text` names `name`, alone or as the last part of a dotted path (`pkg.mod.name`).
+pub(crate) fn names(text: &str, name: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    text.match_indices(name).any(|(i, _)| {
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let after = bytes.get(i + name.len()).copied();
+        before.is_none_or(|b| !is_ident(b)) && after.is_none_or(|b| !is_ident(b))
+    })
+}
+
 fn contains_word(text: &str, word: &str) -> bool {
     let bytes = text.as_bytes();
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
@@ -782,11 +844,33 @@ mod tests {
     }
 
     #[test]
+    fn args_entries_that_deprecate_their_parameter() {
+        for yes in [
+            "Deprecated option. Only ONNX is supported.",
+            "Whether to return lse. Default is False. **Deprecated**: Use ``aux`` instead.",
+            "(deprecated) the device to pin memory on.",
+            "This argument is deprecated and will be removed.",
+            "Deprecated, the current accelerator will be used.",
+        ] {
+            assert!(entry_deprecates_parameter(yes, "training"), "{yes}");
+        }
+        for no in [
+            "the state of a deprecated model to load.",
+            "Loads the weights. ``other_fn`` is deprecated.",
+            "Whether to check. Default: True",
+        ] {
+            assert!(!entry_deprecates_parameter(no, "training"), "{no}");
+        }
+    }
+
+    #[test]
     fn the_plural_noun_states_no_deprecation() {
         assert!(!has_deprecation_wording(
             "Deprecations a static reader finds only by following the code."
         ));
-        assert!(has_deprecation_wording("Deprecation: this module is going away."));
+        assert!(has_deprecation_wording(
+            "Deprecation: this module is going away."
+        ));
     }
 
     #[test]

@@ -115,7 +115,10 @@ pub(super) fn deprecated_decorator(expr: &Expr, ctx: &FileContext) -> Option<Dep
             && matches!(k.value, Expr::NoneLiteral(_))
     });
     let evidence = if silent {
-        format!("@deprecated(category=None), no run-time warning, at {}", ctx.at(expr))
+        format!(
+            "@deprecated(category=None), no run-time warning, at {}",
+            ctx.at(expr)
+        )
     } else {
         format!("@deprecated at {}", ctx.at(expr))
     };
@@ -639,6 +642,23 @@ pub(super) fn doc_markers(
             markers::replacement_in(&b.text, ctx.package),
             format!("docstring `.. deprecated::` at {}", at(b.offset)),
         ));
+    }
+    // `training: Deprecated option. Instead, set the training mode of the model.`
+    for e in &blocks.entries {
+        let Some(param) = e.owner.as_ref().filter(|o| params.contains(o)) else {
+            continue;
+        };
+        if deps.iter().any(|d| d.parameter.as_ref() == Some(param))
+            || !markers::entry_deprecates_parameter(&e.text, param)
+        {
+            continue;
+        }
+        deps.push(Deprecation {
+            parameter: Some(param.clone()),
+            message: markers::plain_text(&e.text).into_owned(),
+            replacement: markers::replacement_in(&e.text, ctx.package),
+            evidence: format!("docstring `Args:` entry at {}", at(e.offset)),
+        });
     }
     let mut stability = None;
     for b in &blocks.warnings {

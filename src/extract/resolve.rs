@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
 use super::all::{AllOp, AllPart};
+use super::markers;
 use super::module::{Binding, Def, FileContext, ModuleFacts, Value};
 use super::notices::doc_markers;
 use super::profile::Profile;
@@ -911,21 +912,23 @@ fn slim_private(symbols: &mut BTreeMap<String, Symbol>) {
             symbols.get(p).is_some_and(|p| p.kind == Kind::Class) && !full.contains(p)
         })
     };
-    // Also dropped: `_helper` names inside private modules (`torch._inductor.utils._helper`),
-    // private twice over; the private modules themselves and their other names stay.
-    let doubly_private = |q: &str| {
-        q.rsplit_once('.').is_some_and(|(parent, last)| {
-            last.starts_with('_') && !last.starts_with("__") && is_private_name(parent)
-        })
-    };
+    // Lifecycle markers stay on every name: users import `torch.utils._pytree` and
+    // `torch._dynamo` all the same, and a deprecation or a tombstone there is news to them.
+    // So do the names of private modules (`torch.utils._pytree._register_pytree_node`), so
+    // that a name gone from one is known to be gone.
+    let has_markers = |s: &Symbol| !s.deprecated.is_empty() || s.tombstone.is_some();
     let drop: Vec<String> = symbols
-        .keys()
-        .filter(|q| {
-            !full.contains(*q)
-                && (is_member(symbols, q)
-                    || (doubly_private(q) && symbols[*q].kind != Kind::Module))
+        .iter()
+        .filter(|(q, s)| !full.contains(*q) && !has_markers(s) && is_member(symbols, q))
+        // A class stays for the marked members it holds.
+        .filter(|(q, _)| {
+            let prefix = format!("{q}.");
+            !symbols
+                .range(prefix.clone()..)
+                .take_while(|(k, _)| k.starts_with(&prefix))
+                .any(|(_, s)| has_markers(s))
         })
-        .cloned()
+        .map(|(q, _)| q.clone())
         .collect();
     for q in drop {
         symbols.remove(&q);
@@ -935,9 +938,18 @@ fn slim_private(symbols: &mut BTreeMap<String, Symbol>) {
             // A private alias keeps its target when that is part of the public surface: that
             // is what a shim left at an old path looks like (`torch.distributed._tensor`).
             let target = sym.target.take().filter(|t| full.contains(t));
+            // A private helper that warns for others (`_warn_typed_storage_removal()`) is not
+            // itself deprecated: a warning counts for a private name when it names it.
+            let last = q.rsplit('.').next().unwrap_or(q);
+            let mut deprecated = std::mem::take(&mut sym.deprecated);
+            deprecated.retain(|d| {
+                !d.evidence.starts_with("warnings.warn") || markers::names(&d.message, last)
+            });
             *sym = Symbol {
                 kind: sym.kind,
                 target,
+                deprecated,
+                tombstone: sym.tombstone.take(),
                 ..Default::default()
             };
         }

@@ -122,6 +122,7 @@ release_fixtures!(
     parameter_renamed,
     parameter_reordered,
     positional_only_rename,
+    private_lifecycle,
     private_made_public,
     private_promoted,
     promoted,
