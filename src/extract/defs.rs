@@ -188,6 +188,12 @@ pub(super) fn function_def(
     def
 }
 
+fn has_own_init(c: &ast::StmtClassDef) -> bool {
+    c.body
+        .iter()
+        .any(|s| matches!(s, Stmt::FunctionDef(f) if f.name.as_str() == "__init__"))
+}
+
 pub(super) fn class_def(ctx: &FileContext, c: &ast::StmtClassDef, module: &str) -> Def {
     let mut def = Def {
         kind: Kind::Class,
@@ -223,7 +229,19 @@ pub(super) fn class_def(ctx: &FileContext, c: &ast::StmtClassDef, module: &str) 
         })
         .unwrap_or_default();
     if let Some((doc, line)) = docstring(&c.body, ctx) {
-        let (dep, stab) = doc_markers(ctx, &doc, line, name, module_last, &init_params);
+        // Without an `__init__` of its own the class is called with an inherited one, known
+        // only once bases resolve: the `Args:` entries name its parameters, and the resolver
+        // keeps those the signature has.
+        let documented: Vec<String> = if init_params.is_empty() && !has_own_init(c) {
+            markers::doc_blocks(&doc)
+                .entries
+                .into_iter()
+                .filter_map(|e| e.owner)
+                .collect()
+        } else {
+            init_params.clone()
+        };
+        let (dep, stab) = doc_markers(ctx, &doc, line, name, module_last, &documented);
         def.deprecated.extend(dep);
         def.stability = stab;
     }

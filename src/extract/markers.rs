@@ -58,6 +58,7 @@ fn deprecation_wording(text: &str) -> Option<regex::Match<'_>> {
         "may be ",
         "might be ",
         "eventually be ",
+        "subject to ",
     ];
     DEPRECATION_WORDING.find_iter(text).find(|m| {
         let word = &text[m.start()..m.end()];
@@ -855,6 +856,7 @@ mod tests {
             assert!(entry_deprecates_parameter(yes, "training"), "{yes}");
         }
         for no in [
+            "This argument is discouraged and subject to deprecation.",
             "the state of a deprecated model to load.",
             "Loads the weights. ``other_fn`` is deprecated.",
             "Whether to check. Default: True",

@@ -745,6 +745,15 @@ impl<'a> Resolver<'a> {
                 .collect();
             if !def.has_init {
                 sym.signatures = self.inherited_init(module, def, 0);
+                // Parameter deprecations from the docstring hold for the parameters the
+                // inherited constructor has.
+                let params: HashSet<String> = sym
+                    .signatures
+                    .iter()
+                    .flat_map(|s| super::signature::parameter_names_of(s))
+                    .collect();
+                sym.deprecated
+                    .retain(|d| d.parameter.as_ref().is_none_or(|p| params.contains(p)));
             }
             for m in &def.members {
                 // `__init__` is the class's call signature and its deprecations are the

@@ -103,6 +103,7 @@ release_fixtures!(
     default_changed,
     demoted,
     deprecated,
+    deprecated_parameter_removed,
     deprecation_intent,
     getattr_served,
     implicit_reexport,
