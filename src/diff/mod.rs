@@ -912,6 +912,10 @@ fn private_lifecycle(ctx: &mut Ctx) {
     let mut gone: Vec<&str> = Vec::new();
     let reported: HashSet<String> = ctx.out.iter().map(|c| c.symbol.clone()).collect();
     for name in names.into_iter().filter(|n| !reported.contains(*n)) {
+        // A definition with a public name is compared under it.
+        if ctx.old.preferred(name).is_some() || ctx.new.preferred(name).is_some() {
+            continue;
+        }
         match (old.symbols.get(name), new.symbols.get(name)) {
             (Some(o), Some(n)) if o != n => {
                 if o.kind != n.kind {
@@ -922,7 +926,20 @@ fn private_lifecycle(ctx: &mut Ctx) {
                     c.replacement = t.replacement.clone();
                     c.evidence = Some(t.evidence.clone());
                 } else if n.tombstone.is_none() {
-                    compare_notices(ctx, name, o, n);
+                    // Without signatures, a parameter's deprecation that went may have gone
+                    // with its parameter: only new deprecations and the symbol's own end.
+                    let mut n = n.clone();
+                    let kept: Vec<_> = o
+                        .deprecated
+                        .iter()
+                        .filter(|d| {
+                            d.parameter.is_some()
+                                && !n.deprecated.iter().any(|x| x.parameter == d.parameter)
+                        })
+                        .cloned()
+                        .collect();
+                    n.deprecated.extend(kept);
+                    compare_notices(ctx, name, o, &n);
                 }
             }
             (Some(o), None) if !o.deprecated.is_empty() && o.tombstone.is_none() => {

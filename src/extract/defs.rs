@@ -314,6 +314,9 @@ pub(super) fn class_body(
                             class.deprecated.push(d.clone());
                         }
                     }
+                    // Said once, on the class: `X.__new__` is not what users call.
+                    def.deprecated.clear();
+                    def.tombstone = None;
                 }
                 if name == "__init__" {
                     class.has_init = true;

@@ -161,7 +161,7 @@ pub fn entry_deprecates_parameter(text: &str, param: &str) -> bool {
 /// "use X instead" / "please use X": the message tells the user to move to something else now.
 pub fn urges_replacement(message: &str) -> bool {
     static URGE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:please\s+use|use\s+`?[\w.]+`?(?:\(\S*\))?\s+instead)\b")
+        Regex::new(r"(?i)\b(?:please\s+use|use\s+`?[\w.]+(?:\([^)]*\))?`?\s+instead)\b")
             .expect("valid regex")
     });
     URGE.is_match(message)

@@ -519,8 +519,14 @@ pub(super) fn tombstone(body: &[Stmt], ctx: &FileContext) -> Option<Marker> {
         return None;
     }
     let message = pieces.join(" ");
+    // "Unable to call X directly. You should use `x.module()` instead.": every call raises
+    // and says where to go, as a removal does. An abstract method's `NotImplementedError`
+    // is a duty of subclasses, not a removal.
+    let redirects = markers::urges_replacement(&message)
+        && dotted(&call.func).is_none_or(|f| !f.ends_with("NotImplementedError"));
     if !markers::has_deprecation_wording(&message)
         && !message.to_ascii_lowercase().contains("removed")
+        && !redirects
     {
         return None;
     }
