@@ -86,6 +86,8 @@ def main():
         d = json.load(open(path))
         by_minor[minor(d["new"])].extend(d["changes"])
     tally = collections.defaultdict(collections.Counter)
+    excluded = [e for e in events if e.get("excluded")]
+    events = [e for e in events if not e.get("excluded")]
     for e in events:
         m = minor(e["release"])
         near = [(m[0], m[1] - 1), (m[0], m[1] + 1)]
@@ -108,6 +110,8 @@ def main():
         total.update(t)
         print(f"{kind:16} {sum(t.values()):6} {t['found']:6} {t['off by one']:10} {t['only added']:10} {t['missed']:6}")
     print(f"{'all':16} {sum(total.values()):6} {total['found']:6} {total['off by one']:10} {total['only added']:10} {total['missed']:6}")
+    if excluded:
+        print(f"({len(excluded)} events excluded: the wheel's Python code does not show them; see `excluded:` in the events file)")
 
 
 if __name__ == "__main__":
