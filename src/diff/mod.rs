@@ -901,7 +901,17 @@ fn report_move(ctx: &mut Ctx, name: &str, m: &Move) {
 /// them. Signatures and additions of private names are no promise and are not compared.
 fn private_lifecycle(ctx: &mut Ctx) {
     let (old, new) = (ctx.old.snap, ctx.new.snap);
-    let marked = |s: &Symbol| !s.deprecated.is_empty() || s.tombstone.is_some();
+    // A private stub (`torch/_VF.pyi`) copies docstrings that the run time attaches to the
+    // native definition it stands for, and which carries the deprecation itself; stubs gained
+    // docstrings in some releases only, which is no lifecycle event.
+    let of_code = |s: &Symbol| {
+        let mut s = s.clone();
+        s.deprecated.retain(|d| !d.evidence.contains(".pyi"));
+        s
+    };
+    let marked = |s: &Symbol| {
+        s.deprecated.iter().any(|d| !d.evidence.contains(".pyi")) || s.tombstone.is_some()
+    };
     let names: BTreeSet<&str> = old
         .symbols
         .iter()
@@ -916,7 +926,8 @@ fn private_lifecycle(ctx: &mut Ctx) {
         if ctx.old.preferred(name).is_some() || ctx.new.preferred(name).is_some() {
             continue;
         }
-        match (old.symbols.get(name), new.symbols.get(name)) {
+        let (o, n) = (old.symbols.get(name).map(of_code), new.symbols.get(name).map(of_code));
+        match (o.as_ref(), n.as_ref()) {
             (Some(o), Some(n)) if o != n => {
                 if o.kind != n.kind {
                     continue;
