@@ -926,7 +926,10 @@ fn private_lifecycle(ctx: &mut Ctx) {
         if ctx.old.preferred(name).is_some() || ctx.new.preferred(name).is_some() {
             continue;
         }
-        let (o, n) = (old.symbols.get(name).map(of_code), new.symbols.get(name).map(of_code));
+        let (o, n) = (
+            old.symbols.get(name).map(of_code),
+            new.symbols.get(name).map(of_code),
+        );
         match (o.as_ref(), n.as_ref()) {
             (Some(o), Some(n)) if o != n => {
                 if o.kind != n.kind {
