@@ -279,10 +279,19 @@ pub(super) fn collect_warns_with(
                     }
                 }
                 Stmt::If(s) => {
-                    let test = signature::expr_text(&s.test, ctx.source);
+                    // The tests of every enclosing `if`: `if output_fn is not None:` then
+                    // `if num_args == 2:` is about `output_fn`.
+                    let within = |t: String| match guard {
+                        Some(g) => format!("{g} and {t}"),
+                        None => t,
+                    };
+                    let test = within(signature::expr_text(&s.test, ctx.source));
                     walk(&s.body, ctx, Some(&test), locals, out);
                     for c in &s.elif_else_clauses {
-                        let t = c.test.as_ref().map(|t| signature::expr_text(t, ctx.source));
+                        let t = c
+                            .test
+                            .as_ref()
+                            .map(|t| within(signature::expr_text(t, ctx.source)));
                         walk(&c.body, ctx, t.as_deref().or(Some(&test)), locals, out);
                     }
                 }
