@@ -121,12 +121,19 @@ pub fn replacement_in(message: &str, package: &str) -> Option<String> {
     }
     // "X is deprecated, `torch.y` is the new API": a name in the package that is not the
     // deprecated one. Only names rooted in the package count, to keep `os.environ` out.
-    let mut names = DOTTED_IN_PACKAGE
-        .captures_iter(message)
-        .map(|c| c[1].to_string())
-        .filter(|n| n.split('.').next() == Some(package));
-    let first = names.next()?;
-    names.next().filter(|second| *second != first)
+    // Exactly two: a message listing several of the package's names (a migration guide)
+    // does not say which one replaces the deprecated API.
+    let mut names: Vec<String> = Vec::new();
+    for c in DOTTED_IN_PACKAGE.captures_iter(message) {
+        let n = c[1].to_string();
+        if n.split('.').next() == Some(package) && !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    match names.as_slice() {
+        [_, second] => Some(second.clone()),
+        _ => None,
+    }
 }
 
 /// An `Args:` entry that says its parameter is deprecated: "Deprecated option. Instead, ...",
@@ -873,6 +880,19 @@ mod tests {
         assert!(has_deprecation_wording(
             "Deprecation: this module is going away."
         ));
+    }
+
+    #[test]
+    fn a_migration_guide_names_no_one_replacement() {
+        let r = |m: &str| replacement_in(m, "torch");
+        assert_eq!(
+            r("`torch.x` is deprecated; `torch.y` is the new API, see `torch.y`.").as_deref(),
+            Some("torch.y")
+        );
+        assert_eq!(
+            r("torch.ao.quantization is deprecated. 1. Eager mode (torch.ao.quantization.quantize, torch.ao.quantization.quantize_dynamic): migrate to torchao."),
+            None
+        );
     }
 
     #[test]

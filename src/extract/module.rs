@@ -48,6 +48,9 @@ pub struct ModuleFacts {
     /// another object at import time, by the dotted name written (resolved when the modules
     /// are joined), with the text and its first line.
     pub attached_docs: Vec<(String, String, u32)>,
+    /// Module-level string constants that may state a marker (`DEPRECATION_WARNING = "..."`),
+    /// for the messages of other modules that import them.
+    pub message_strings: HashMap<String, String>,
     pub notes: Vec<String>,
 }
 
@@ -169,7 +172,13 @@ pub fn analyse(
         facts.deprecated.extend(dep);
         facts.stability = stab;
     }
-    let _ = ctx.strings.set(module_strings(&module.body));
+    let strings = module_strings(&module.body);
+    facts.message_strings = strings
+        .iter()
+        .filter(|(_, text)| markers::may_state_markers(text))
+        .map(|(n, t)| (n.clone(), t.clone()))
+        .collect();
+    let _ = ctx.strings.set(strings);
     let _ = ctx.helpers.set(warning_helpers(&module.body, ctx));
     let doc_helpers = docstring_helpers(&module.body, ctx.profile);
     let mut walker = Walker {

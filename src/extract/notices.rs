@@ -63,6 +63,19 @@ pub(super) fn dedup_deprecations(list: &mut Vec<Deprecation>) {
 
 /// `@deprecated("msg")`, `@typing_extensions.deprecated(...)`, ONNX's
 /// `@_deprecation.deprecated(since, removed_in, instructions)`: message and replacement.
+/// Marks a message that is a name bound in another module: the file the name is read in and
+/// the name, for [`imported_message_parts`]. Never left in a snapshot.
+const IMPORTED: char = '\u{1}';
+
+fn imported_message(file: &str, name: &str) -> String {
+    format!("{IMPORTED}{file}{IMPORTED}{name}")
+}
+
+/// The file and name of a message [`imported_message`] made.
+pub(super) fn imported_message_parts(message: &str) -> Option<(&str, &str)> {
+    message.strip_prefix(IMPORTED)?.split_once(IMPORTED)
+}
+
 /// `@deprecated("...")` (PEP 702, `typing_extensions`, torch's own spellings) as the
 /// deprecation it states. With `category=None` it warns nothing at run time: the evidence says
 /// so, as type checkers are the only ones to tell.
@@ -107,6 +120,12 @@ pub(super) fn deprecated_decorator(expr: &Expr, ctx: &FileContext) -> Option<Dep
             .cloned()
             .or(kw("message"))
             .or(kw("reason"))
+            .or_else(|| match call.arguments.args.first() {
+                // `@deprecated(DEPRECATION_WARNING)` with the constant imported from another
+                // module: looked up when the modules are joined.
+                Some(Expr::Name(n)) => Some(imported_message(ctx.file, n.id.as_str())),
+                _ => None,
+            })
             .unwrap_or_else(|| "deprecated".into())
     };
     let replacement = markers::replacement_in(&message, ctx.package);

@@ -383,6 +383,41 @@ impl<'a> Resolver<'a> {
         Some(t)
     }
 
+    /// Messages that are a constant imported from another module (`@deprecated(
+    /// DEPRECATION_WARNING)`) read as that constant's text, or as "deprecated" when it is not
+    /// known.
+    fn imported_messages(&self, symbols: &mut BTreeMap<String, Symbol>) {
+        let module_of: HashMap<&str, &str> = self
+            .modules
+            .values()
+            .map(|f| (f.file.as_str(), f.name.as_str()))
+            .collect();
+        for sym in symbols.values_mut() {
+            for d in &mut sym.deprecated {
+                let Some((file, name)) = super::notices::imported_message_parts(&d.message) else {
+                    continue;
+                };
+                let text = module_of.get(file).and_then(|module| {
+                    let (Target::Def(q) | Target::Missing(q)) =
+                        self.resolve_dotted(module, name)?
+                    else {
+                        return None;
+                    };
+                    let (owner, last) = q.rsplit_once('.')?;
+                    let text = self.modules.get(owner)?.message_strings.get(last)?;
+                    Some(super::strings::tidy_lines(text))
+                });
+                match text {
+                    Some(text) => {
+                        d.replacement = markers::replacement_in(&text, self.package);
+                        d.message = text;
+                    }
+                    None => d.message = "deprecated".into(),
+                }
+            }
+        }
+    }
+
     /// Docstrings attached at import time (`add_docstr(torch.svd, r"""...""")`) state the
     /// markers of the definition they attach to; a marker its own code states comes first.
     fn attach_docs(&self, symbols: &mut BTreeMap<String, Symbol>) {
@@ -701,6 +736,7 @@ impl<'a> Resolver<'a> {
             }
         }
         self.attach_docs(&mut symbols);
+        self.imported_messages(&mut symbols);
         slim_private(&mut symbols);
         let notes = self.notes.borrow().iter().cloned().collect();
         (symbols, notes)

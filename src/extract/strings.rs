@@ -37,7 +37,7 @@ pub(super) fn message(expr: &Expr, names: &dyn Lookup) -> Option<String> {
 
 /// A message as the user reads it: the indentation of a continued literal (`"... \<newline>
 /// ..."`) and runs of spaces are not part of what it says; its lines and paragraphs are.
-fn tidy_lines(text: &str) -> String {
+pub(super) fn tidy_lines(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut blank = false;
     for line in text.trim().lines() {
