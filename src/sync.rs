@@ -372,6 +372,12 @@ pub fn sync(opts: &SyncOptions, reporter: SharedReporter) -> Result<SyncOutcome,
     let _lock = lock(&folder, opts.wait, &reporter)?;
     if opts.diffs_only {
         let touched = span::refresh_store_diffs(&opts.store, &opts.package)?;
+        // The changelogs say what the diffs say: with the diffs redone, so are they.
+        if let Some(dir) = &opts.changelog_dir {
+            for r in Store::without_bundle(&opts.store).releases(&opts.package)? {
+                write_changelog(&opts.store, &opts.package, &r.version, dir)?;
+            }
+        }
         return Ok(SyncOutcome::DiffsRefreshed { folder, touched });
     }
 

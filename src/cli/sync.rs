@@ -30,7 +30,8 @@ pub struct SyncArgs {
     #[arg(long, value_name = "DIR", default_value = "snapshots")]
     pub store: PathBuf,
     /// Write a Markdown changelog per new release here (`<package>-<version>.md`), against
-    /// the release before it in the store.
+    /// the release before it in the store; with `--diffs-only`, rewrite the changelog of every
+    /// stored release.
     #[arg(long, value_name = "DIR")]
     pub changelog_dir: Option<PathBuf>,
     /// Releases fetched and snapshotted at once.

@@ -226,13 +226,23 @@ impl<'a> Surface<'a> {
             }
         }
         names.sort();
-        // An exported name before an unlisted one, then the shortest path, then the first.
-        // By record, which stands for its definition and is cheaper to hash than its name.
-        type Best<'a> = (&'a str, (bool, usize, usize), usize);
+        // An exported name before an unlisted one, then a member under the class that
+        // defines it before one it inherits (`LRScheduler.print_lr`, not `SWALR.print_lr`),
+        // then the shortest path, then the first. By record, which stands for its definition
+        // and is cheaper to hash than its name.
+        type Best<'a> = (&'a str, (bool, bool, usize, usize), usize);
         let mut best: FxHashMap<*const Symbol, Best<'a>> = FxHashMap::default();
         for (i, (name, &(def, sym))) in names.iter().enumerate() {
+            let inherited = split_parent(name)
+                .and_then(|(parent, _)| {
+                    let &(class_def, class) = names.get(parent)?;
+                    (class.kind == Kind::Class)
+                        .then(|| split_parent(def).map(|(p, _)| p) != Some(class_def))
+                })
+                .unwrap_or(false);
             let rank = (
                 names.unlisted_at(i),
+                inherited,
                 name.bytes().filter(|b| *b == b'.').count(),
                 name.len(),
             );

@@ -1271,6 +1271,39 @@ fn sync_adds_final_releases_writes_changelogs_and_is_idempotent() {
 }
 
 #[test]
+fn diffs_only_rewrites_every_stored_changelog_without_the_index() {
+    let world = World::new();
+    let all = releases();
+    publish_all(&world, &all);
+    let store = world.dir("store");
+    let logs = world.dir("changelogs");
+    let out = world.sync(
+        &store,
+        &["--changelog-dir", logs.to_str().expect("utf-8 path")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // A diff redone is a changelog redone: the same text as the sync wrote, for every release.
+    world.server.clear_hits();
+    let again = world.dir("again");
+    let out = world.run(&[
+        "sync",
+        "mini",
+        "--store",
+        store.to_str().expect("utf-8 path"),
+        "--diffs-only",
+        "--changelog-dir",
+        again.to_str().expect("utf-8 path"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(world.server.hits().is_empty(), "{:?}", world.server.hits());
+    assert_eq!(names(&again), ["mini-1.0.md", "mini-1.1.md", "mini-2.0.md"]);
+    for f in names(&again) {
+        assert_eq!(read(&again.join(&f)), read(&logs.join(&f)), "{f}");
+    }
+}
+
+#[test]
 fn sync_offline_works_from_the_cache_only() {
     let world = World::new();
     let all = releases();

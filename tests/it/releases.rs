@@ -107,6 +107,7 @@ release_fixtures!(
     deprecation_intent,
     getattr_served,
     implicit_reexport,
+    inherited_member_named_at_definer,
     instance_attribute,
     kind_changed,
     message_built,
