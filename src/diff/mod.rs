@@ -222,7 +222,7 @@ impl<'a> Surface<'a> {
                 public.push('.');
                 public.push_str(last);
                 // A name the module binds itself keeps its own record.
-                names.insert_new(&public, found, unlisted);
+                names.insert_member(&public, found, unlisted, !own);
             }
         }
         names.sort();
@@ -233,16 +233,9 @@ impl<'a> Surface<'a> {
         type Best<'a> = (&'a str, (bool, bool, usize, usize), usize);
         let mut best: FxHashMap<*const Symbol, Best<'a>> = FxHashMap::default();
         for (i, (name, &(def, sym))) in names.iter().enumerate() {
-            let inherited = split_parent(name)
-                .and_then(|(parent, _)| {
-                    let &(class_def, class) = names.get(parent)?;
-                    (class.kind == Kind::Class)
-                        .then(|| split_parent(def).map(|(p, _)| p) != Some(class_def))
-                })
-                .unwrap_or(false);
             let rank = (
                 names.unlisted_at(i),
-                inherited,
+                names.inherited_at(i),
                 name.bytes().filter(|b| *b == b'.').count(),
                 name.len(),
             );

@@ -23,6 +23,8 @@ struct Entry<'a> {
     value: Resolved<'a>,
     /// The name's module `__all__` leaves it (or a name it is inside) out.
     unlisted: bool,
+    /// A class member found through a base, not defined by the class named.
+    inherited: bool,
 }
 
 /// Public name → (definition name, definition record), iterated in name order.
@@ -70,6 +72,17 @@ impl<'a> Names<'a> {
     /// Adds `name` unless it is there already; says whether it was added. Names added out of
     /// order are put in order by [`Names::sort`].
     pub(super) fn insert_new(&mut self, name: &str, value: Resolved<'a>, unlisted: bool) -> bool {
+        self.insert_member(name, value, unlisted, false)
+    }
+
+    /// [`Names::insert_new`] for a class member, `inherited` when found through a base.
+    pub(super) fn insert_member(
+        &mut self,
+        name: &str,
+        value: Resolved<'a>,
+        unlisted: bool,
+        inherited: bool,
+    ) -> bool {
         let hash = Self::hash(name);
         if self.find(name, hash).is_some() {
             return false;
@@ -86,6 +99,7 @@ impl<'a> Names<'a> {
             hash,
             value,
             unlisted,
+            inherited,
         });
         self.text.push_str(name);
         let Names { index, entries, .. } = self;
@@ -142,6 +156,10 @@ impl<'a> Names<'a> {
 
     pub(super) fn unlisted_at(&self, i: usize) -> bool {
         self.entries[i].unlisted
+    }
+
+    pub(super) fn inherited_at(&self, i: usize) -> bool {
+        self.entries[i].inherited
     }
 
     pub fn iter(&self) -> Iter<'_, 'a> {
