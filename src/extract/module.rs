@@ -102,7 +102,8 @@ pub struct FileContext<'a> {
     pub package: &'a str,
     pub profile: &'a Profile,
     lines: LineIndex<'a>,
-    /// Module-level functions that always warn of a deprecation, filled before the walk.
+    /// Module-level functions that warn when called (of a deprecation always, or with the
+    /// message their caller passes), filled before the walk.
     pub(super) helpers: std::cell::OnceCell<HashMap<String, super::notices::Helper>>,
     /// Module-level names bound to a string whose text is known (`DEPRECATE_MSG = "..."`),
     /// filled before the walk: messages name them.
