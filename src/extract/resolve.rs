@@ -915,9 +915,10 @@ fn merge_binding(existing: &mut Binding, stub: Binding) {
 }
 
 /// Keeps full records for the public surface and what it reaches (alias targets, their class
-/// members, bases); every other private name keeps only its kind (an alias its target when
-/// that is public), and members of such private classes are dropped. Users do import private names, and a diff
-/// must see them appear, move and vanish, but their signatures would triple the snapshot.
+/// members, bases); every other private name keeps only its kind and lifecycle markers (an
+/// alias its target when that is public), and unmarked members of such private classes are
+/// dropped. Users do import private names, and a diff must see them appear, move, become
+/// deprecated and vanish, but their signatures would triple the snapshot.
 fn slim_private(symbols: &mut BTreeMap<String, Symbol>) {
     let mut full: HashSet<String> = HashSet::new();
     let mut work: Vec<String> = symbols
