@@ -1161,25 +1161,26 @@ fn compare_notices(ctx: &mut Ctx, shown: &str, old: &Symbol, new: &Symbol) {
         c.new = Some(d.message.clone());
         c.evidence = Some(d.evidence.clone());
     }
-    // A parameter that is gone is reported as removed; its deprecation did not end.
-    let parsed = Signature::parse_all(&new.signatures);
-    let takes_any = parsed.iter().any(|s| {
-        s.params
-            .iter()
-            .any(|p| p.kind == signature::ParamKind::VarKeyword)
-    });
-    let new_params: BTreeSet<&str> = parsed
-        .iter()
-        .flat_map(|s| s.params.iter().map(|p| p.name.as_str()))
-        .collect();
+    // A parameter that is gone is reported as removed; its deprecation did not end. Asked only
+    // of a parameter deprecation that went, which few comparisons have.
+    let parameter_gone = |name: &str| {
+        let parsed = Signature::parse_all(&new.signatures);
+        let takes_any = parsed.iter().any(|s| {
+            s.params
+                .iter()
+                .any(|p| p.kind == signature::ParamKind::VarKeyword)
+        });
+        !parsed.is_empty()
+            && !takes_any
+            && !parsed
+                .iter()
+                .any(|s| s.params.iter().any(|p| p.name == name))
+    };
     for d in &old.deprecated {
         if new_keys.contains(&d.parameter) || new.tombstone.is_some() {
             continue;
         }
-        if d.parameter
-            .as_ref()
-            .is_some_and(|p| !parsed.is_empty() && !takes_any && !new_params.contains(p.as_str()))
-        {
+        if d.parameter.as_ref().is_some_and(|p| parameter_gone(p)) {
             continue;
         }
         let c = ctx.push(ChangeKind::Undeprecated, shown, Facts::default());

@@ -884,13 +884,13 @@ mod tests {
 
     #[test]
     fn a_migration_guide_names_no_one_replacement() {
-        let r = |m: &str| replacement_in(m, "torch");
+        let r = |m: &str| replacement_in(m, "pkg");
         assert_eq!(
-            r("`torch.x` is deprecated; `torch.y` is the new API, see `torch.y`.").as_deref(),
-            Some("torch.y")
+            r("`pkg.x` is deprecated; `pkg.y` is the new API, see `pkg.y`.").as_deref(),
+            Some("pkg.y")
         );
         assert_eq!(
-            r("torch.ao.quantization is deprecated. 1. Eager mode (torch.ao.quantization.quantize, torch.ao.quantization.quantize_dynamic): migrate to torchao."),
+            r("pkg.quant is deprecated. 1. Eager mode (pkg.quant.quantize, pkg.quant.quantize_dynamic): migrate to pkgao."),
             None
         );
     }

@@ -63,6 +63,15 @@ pub(super) fn dedup_deprecations(list: &mut Vec<Deprecation>) {
 
 /// `@deprecated("msg")`, `@typing_extensions.deprecated(...)`, ONNX's
 /// `@_deprecation.deprecated(since, removed_in, instructions)`: message and replacement.
+/// The value passed as `name=` in `call`.
+fn keyword_argument<'c>(call: &'c ruff_python_ast::ExprCall, name: &str) -> Option<&'c Expr> {
+    call.arguments
+        .keywords
+        .iter()
+        .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
+        .map(|k| &k.value)
+}
+
 /// Marks a message that is a name bound in another module: the file the name is read in and
 /// the name, for [`imported_message_parts`]. Never left in a snapshot.
 const IMPORTED: char = '\u{1}';
@@ -87,13 +96,7 @@ pub(super) fn deprecated_decorator(expr: &Expr, ctx: &FileContext) -> Option<Dep
     if !matches!(last.trim_start_matches('_'), "deprecated" | "deprecate") {
         return None;
     }
-    let kw = |k: &str| {
-        call.arguments
-            .keywords
-            .iter()
-            .find(|kw| kw.arg.as_ref().is_some_and(|a| a.as_str() == k))
-            .and_then(|kw| message_text(&kw.value, ctx))
-    };
+    let kw = |k: &str| keyword_argument(call, k).and_then(|v| message_text(v, ctx));
     let positional: Vec<String> = call
         .arguments
         .args
@@ -209,20 +212,12 @@ fn warn_call_in(expr: &Expr, ctx: &FileContext, locals: &Locals) -> Option<WarnC
         .args
         .first()
         .and_then(|m| message_in(m, ctx, locals))
-        .or_else(|| {
-            call.arguments
-                .keywords
-                .iter()
-                .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "message"))
-                .and_then(|k| message_in(&k.value, ctx, locals))
-        })?;
-    let category_expr = call.arguments.args.get(1).or_else(|| {
-        call.arguments
-            .keywords
-            .iter()
-            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "category"))
-            .map(|k| &k.value)
-    });
+        .or_else(|| keyword_argument(call, "message").and_then(|m| message_in(m, ctx, locals)))?;
+    let category_expr = call
+        .arguments
+        .args
+        .get(1)
+        .or_else(|| keyword_argument(call, "category"));
     let category = category_expr
         .and_then(dotted)
         .map(|c| c.rsplit('.').next().unwrap_or(&c).to_string())
@@ -375,15 +370,10 @@ pub(super) fn helper_warning(
             at,
         } => {
             let argument = |param: &str| -> Option<&Expr> {
-                call.arguments
-                    .keywords
-                    .iter()
-                    .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == param))
-                    .map(|k| &k.value)
-                    .or_else(|| {
-                        let i = positional.iter().position(|p| p == param)?;
-                        call.arguments.args.get(i)
-                    })
+                keyword_argument(call, param).or_else(|| {
+                    let i = positional.iter().position(|p| p == param)?;
+                    call.arguments.args.get(i)
+                })
             };
             let text = message_in(argument(message)?, ctx, locals)?;
             let category = match category {
@@ -475,13 +465,7 @@ fn forwarder(f: &ruff_python_ast::StmtFunctionDef, ctx: &FileContext) -> Option<
         if !is_warn_callee(&dotted(&call.func)?) {
             return None;
         }
-        let keyword = |k: &str| {
-            call.arguments
-                .keywords
-                .iter()
-                .find(|kw| kw.arg.as_ref().is_some_and(|a| a.as_str() == k))
-                .map(|kw| &kw.value)
-        };
+        let keyword = |k: &str| keyword_argument(call, k);
         let Expr::Name(message) = call.arguments.args.first().or_else(|| keyword("message"))?
         else {
             return None;
