@@ -861,6 +861,17 @@ fn find_moves(old: &Surface, new: &Surface) -> BTreeMap<String, Move> {
 }
 
 /// `__str__`, `__subclasshook__`: protocol methods users do not call by name.
+/// A message's words, for telling the same text apart from a new one: case, punctuation and
+/// line breaks aside.
+fn words(message: &str) -> String {
+    message
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn is_dunder(name: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or(name);
     last.len() > 4
@@ -1151,8 +1162,15 @@ fn compare_notices(ctx: &mut Ctx, shown: &str, old: &Symbol, new: &Symbol) {
             .collect::<BTreeSet<_>>()
     };
     let (old_keys, new_keys) = (keys(old), keys(new));
+    // The same warning, now with a deprecation's category or decorator ("X will be
+    // deprecated" warned on every call, then `@deprecated("X will be deprecated")`): the user
+    // was told already, and nothing else changed.
+    let same_text = |a: &str, list: &[crate::snapshot::Deprecation]| {
+        let a = words(a);
+        list.iter().any(|d| words(&d.message) == a)
+    };
     for d in &new.deprecated {
-        if old_keys.contains(&d.parameter) {
+        if old_keys.contains(&d.parameter) || same_text(&d.message, &old.announced) {
             continue;
         }
         let c = ctx.push(ChangeKind::Deprecated, shown, Facts::default());
@@ -1196,11 +1214,13 @@ fn compare_notices(ctx: &mut Ctx, shown: &str, old: &Symbol, new: &Symbol) {
             .collect::<BTreeSet<_>>()
     };
     let still = announced(new);
-    for d in old
-        .announced
-        .iter()
-        .filter(|d| !still.contains(&d.parameter))
-    {
+    // A deprecation that was only planned ("will be deprecated") changes nothing when its
+    // warning goes; one that became the deprecation is reported as that.
+    for d in old.announced.iter().filter(|d| {
+        !still.contains(&d.parameter)
+            && !same_text(&d.message, &new.deprecated)
+            && !crate::util::wording::speaks_of_deprecation(&d.message)
+    }) {
         let c = ctx.push(ChangeKind::BehaviourChanged, shown, Facts::default());
         c.parameter = d.parameter.clone();
         c.old = Some(d.message.clone());

@@ -142,10 +142,17 @@ pub(super) fn function_def(
             })
         });
     }
-    for (w, evidence) in warns
-        .iter()
-        .filter(|(w, _)| !w.is_deprecation && w.category == "FutureWarning")
-    {
+    // Calls to functions of other modules that may warn: resolved when the modules are
+    // joined, and kept after this function's own notices, which come first.
+    let (pending, warns): (Vec<_>, Vec<_>) =
+        warns.into_iter().partition(|(w, _)| w.pending.is_some());
+    // A `FutureWarning` that deprecates nothing announces a behaviour change; a warning that
+    // deprecation is planned ("will be deprecated") announces the deprecation.
+    for (w, evidence) in warns.iter().filter(|(w, _)| {
+        !w.is_deprecation
+            && (w.category == "FutureWarning"
+                || crate::util::wording::speaks_of_deprecation(&w.message))
+    }) {
         def.announced.extend(notices(
             markers::parameters_mentioned(&w.message, &params),
             w.message.clone(),
@@ -170,6 +177,13 @@ pub(super) fn function_def(
                 parameters = subject;
             }
         }
+        // A helper's warning under `if source == "github":` is about what the helper
+        // warns of ("TORCH_HUB is deprecated"), not about the parameter tested first.
+        if w.through_helper {
+            parameters.retain(|p| {
+                markers::parameters_mentioned(&w.message, std::slice::from_ref(p)).len() == 1
+            });
+        }
         if w.guard.is_some()
             && parameters.is_empty()
             && !markers::deprecation_about_self(&w.message, self_name, module_last)
@@ -179,6 +193,22 @@ pub(super) fn function_def(
         let replacement = markers::replacement_in(&w.message, ctx.package);
         def.deprecated
             .extend(notices(parameters, w.message, replacement, evidence));
+    }
+    for (w, evidence) in pending {
+        let parameters = w
+            .guard
+            .as_deref()
+            .map(|g| markers::parameters_named(g, &params))
+            .unwrap_or_default();
+        // Under a test of anything but parameters, only the message could say what it is
+        // about, and it is not known here.
+        if w.guard.is_some() && parameters.is_empty() {
+            continue;
+        }
+        let callee = w.pending.unwrap_or_default();
+        let message = super::notices::pending_message(ctx.file, &callee);
+        def.deprecated
+            .extend(notices(parameters, message, None, evidence));
     }
     // Calling a coroutine function only makes a coroutine: it raises when awaited.
     if !f.is_async {

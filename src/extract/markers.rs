@@ -12,11 +12,6 @@ use regex::Regex;
 
 use crate::snapshot::Tier;
 
-static DEPRECATION_WORDING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bdeprecat|\bwill be removed\b|\b(?:is|are|was|were|has been|have been) (?:now )?removed\b|\bno longer (?:be )?supported\b")
-        .expect("valid regex")
-});
-
 static REPLACEMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"(?i)\b(?:use|using|in favou?r of|replaced by|replaced with|switch to|migrate to|moved to|instead of [^.]*?,? use|call)\s+(?:the\s+)?(?::\w+:)?[`'"~]*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)"#,
@@ -60,26 +55,28 @@ fn deprecation_wording(text: &str) -> Option<regex::Match<'_>> {
         "eventually be ",
         "subject to ",
     ];
-    DEPRECATION_WORDING.find_iter(text).find(|m| {
-        let word = &text[m.start()..m.end()];
-        if !word.to_ascii_lowercase().starts_with("deprecat") {
-            return true;
-        }
-        // "Utilities for deprecations": the plural noun is about others, never a statement
-        // that this is deprecated.
-        let rest = &text[m.end()..];
-        let whole: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphabetic())
-            .collect();
-        if whole.eq_ignore_ascii_case("ions") {
-            return false;
-        }
-        // "to be deprecated" after "is deprecated and" is still the deprecation itself, but
-        // then the earlier match already counted.
-        let before = text[..m.start()].to_ascii_lowercase();
-        !INTENT.iter().any(|w| before.ends_with(w))
-    })
+    crate::util::wording::DEPRECATION_WORDING
+        .find_iter(text)
+        .find(|m| {
+            let word = &text[m.start()..m.end()];
+            if !word.to_ascii_lowercase().starts_with("deprecat") {
+                return true;
+            }
+            // "Utilities for deprecations": the plural noun is about others, never a statement
+            // that this is deprecated.
+            let rest = &text[m.end()..];
+            let whole: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .collect();
+            if whole.eq_ignore_ascii_case("ions") {
+                return false;
+            }
+            // "to be deprecated" after "is deprecated and" is still the deprecation itself, but
+            // then the earlier match already counted.
+            let before = text[..m.start()].to_ascii_lowercase();
+            !INTENT.iter().any(|w| before.ends_with(w))
+        })
 }
 
 /// Words that every marker pattern above needs (lowercase): "deprecat", "removed" and
@@ -545,7 +542,8 @@ pub fn parameters_named(text: &str, params: &[String]) -> Vec<String> {
     };
     // Best: the subject of the deprecation sentence, up to a qualifier ("the `reduce`
     // argument with a Tensor `src` is deprecated" is about `reduce`).
-    if let Some(sentence) = sentences(text).find(|s| has_deprecation_wording(s)) {
+    let deprecation = sentences(text).find(|s| has_deprecation_wording(s));
+    if let Some(sentence) = deprecation {
         let at = deprecation_wording(sentence).map_or(0, |m| m.start());
         let subject = &sentence[..at];
         let lower = subject.to_ascii_lowercase();
@@ -559,7 +557,21 @@ pub fn parameters_named(text: &str, params: &[String]) -> Vec<String> {
             return found;
         }
     }
-    named(&REPLACEMENT_CLAUSE.replace(text, ""))
+    // "`input_fn` ... took two arguments `(inputs, device_mesh)`": a name inside parentheses
+    // is an argument of what the text is about, unless nothing else is named.
+    static PARENTHESISED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\([^()]*\)").expect("valid regex"));
+    let rest = REPLACEMENT_CLAUSE.replace(text, "");
+    if deprecation.is_none() {
+        // A test (`if size_average is not None:`), not a message.
+        return named(&rest);
+    }
+    let outside = named(&PARENTHESISED.replace_all(&rest, ""));
+    if outside.is_empty() {
+        named(&rest)
+    } else {
+        outside
+    }
 }
 
 /// The parameters a text mentions anywhere.
@@ -1025,6 +1037,26 @@ mod tests {
         assert!(
             named("This behavior is deprecated. Please use the `reduce` argument instead.")
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_name_in_parentheses_is_an_argument_of_what_a_message_is_about() {
+        let params: Vec<String> = ["mesh", "input_fn", "output_fn"].map(String::from).into();
+        let named = |t: &str| parameters_named(t, &params);
+        assert_eq!(
+            named(
+                "`input_fn` and `output_fn` took two arguments `(inputs, mesh)`. \
+                 That form is deprecated; use the three-argument form."
+            ),
+            ["input_fn", "output_fn"]
+        );
+        // Named only in parentheses, it is still the one the message is about.
+        assert_eq!(named("Passing (mesh) is deprecated."), ["mesh"]);
+        // A test is no message: every parameter it reads counts.
+        assert_eq!(
+            named("callable(input_fn) and mesh is None"),
+            ["mesh", "input_fn"]
         );
     }
 

@@ -54,6 +54,8 @@ pub fn snapshot_sources(sources: SourceSet, profile: Option<&Profile>) -> Snapsh
         }
     };
     let package = sources.package.as_str();
+    let texts: Vec<&str> = sources.files.iter().map(|f| f.text.as_str()).collect();
+    let helper_names = notices::helper_names(&texts);
     let results: Vec<Result<module::ModuleFacts, Skipped>> = sources
         .files
         .par_iter()
@@ -62,7 +64,14 @@ pub fn snapshot_sources(sources: SourceSet, profile: Option<&Profile>) -> Snapsh
             if profile.excludes(&name) {
                 return None;
             }
-            Some(analyse_file(file, &name, is_package, package, profile))
+            Some(analyse_file(
+                file,
+                &name,
+                is_package,
+                package,
+                profile,
+                &helper_names,
+            ))
         })
         .collect();
     let mut facts = Vec::with_capacity(results.len());
@@ -97,10 +106,12 @@ fn analyse_file(
     is_package: bool,
     package: &str,
     profile: &Profile,
+    helper_names: &std::collections::HashSet<String>,
 ) -> Result<module::ModuleFacts, Skipped> {
     // The walk of a deep (but accepted) tree needs more stack than a worker thread has.
     crate::util::python::on_parse_stack(|| {
-        let ctx = module::FileContext::new(&file.text, &file.path, package, profile);
+        let ctx = module::FileContext::new(&file.text, &file.path, package, profile)
+            .with_helper_names(helper_names);
         let parsed = crate::util::python::parse_module(&file.text).map_err(|e| Skipped {
             file: file.path.clone(),
             error: format!(
@@ -117,4 +128,231 @@ fn analyse_file(
         }
         Ok(facts)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::{Artifact, Deprecation};
+
+    fn snapshot_of(files: &[(&str, &str)]) -> Snapshot {
+        let sources = SourceSet {
+            package: "pkg".into(),
+            version: "1.0".into(),
+            artifact: Artifact {
+                filename: "pkg-1.0.tar".into(),
+                sha256: String::new(),
+            },
+            files: files
+                .iter()
+                .map(|(path, text)| SourceFile {
+                    path: path.to_string(),
+                    text: text.to_string(),
+                })
+                .collect(),
+        };
+        snapshot_sources(sources, Some(&Profile::default()))
+    }
+
+    fn deprecations<'s>(snap: &'s Snapshot, name: &str) -> &'s [Deprecation] {
+        snap.symbols
+            .get(name)
+            .map_or(&[], |s| s.deprecated.as_slice())
+    }
+
+    fn parameters(deps: &[Deprecation]) -> Vec<&str> {
+        deps.iter().filter_map(|d| d.parameter.as_deref()).collect()
+    }
+
+    const REDUCTION: &str = r#"
+import warnings
+
+def legacy_string(size_average, reduce, emit_warning=True):
+    warning = "size_average and reduce args will be deprecated, please use reduction='{}' instead."
+    if size_average and reduce:
+        ret = "mean"
+    else:
+        ret = "none"
+    if emit_warning:
+        warnings.warn(warning.format(ret))
+    return ret
+
+def legacy_enum(size_average, reduce, emit_warning=True):
+    return to_enum(legacy_string(size_average, reduce, emit_warning))
+
+def to_enum(reduction):
+    return 1
+"#;
+
+    #[test]
+    fn a_private_helper_of_another_module_deprecates_the_parameters_its_caller_tests() {
+        let caller = r#"
+from pkg import _reduction as _R
+
+def loss(x, size_average=None, reduce=None, reduction="mean"):
+    if size_average is not None or reduce is not None:
+        reduction = _R.legacy_enum(size_average, reduce)
+    return x
+
+def other(x, reduction="mean"):
+    return _R.to_enum(reduction)
+"#;
+        let snap = snapshot_of(&[
+            ("pkg/__init__.py", ""),
+            ("pkg/_reduction.py", REDUCTION),
+            ("pkg/losses.py", caller),
+        ]);
+        let deps = deprecations(&snap, "pkg.losses.loss");
+        assert_eq!(parameters(deps), ["size_average", "reduce"]);
+        // `ret` is bound in two branches: its text is not known, and is left out.
+        assert_eq!(
+            deps[0].message,
+            "size_average and reduce args will be deprecated, please use reduction= instead."
+        );
+        assert_eq!(
+            deps[0].evidence,
+            "warnings.warn(UserWarning) at pkg/_reduction.py:11, called at pkg/losses.py:6"
+        );
+        // `to_enum` never warns.
+        assert!(deprecations(&snap, "pkg.losses.other").is_empty());
+    }
+
+    #[test]
+    fn a_public_function_that_warns_is_deprecated_itself_not_its_callers() {
+        let old = r#"
+import warnings
+
+def old_api():
+    warnings.warn("old_api is deprecated", DeprecationWarning)
+"#;
+        let internal = r#"
+import warnings
+
+def _old():
+    warnings.warn("_old is deprecated", DeprecationWarning)
+"#;
+        let reexport = "from pkg._internal import _old as public_old\n";
+        let caller = r#"
+from pkg import api
+from pkg import _internal
+
+def uses_public():
+    api.old_api()
+
+def uses_reexported():
+    _internal._old()
+"#;
+        let snap = snapshot_of(&[
+            ("pkg/__init__.py", reexport),
+            ("pkg/api.py", old),
+            ("pkg/_internal.py", internal),
+            ("pkg/user.py", caller),
+        ]);
+        assert_eq!(deprecations(&snap, "pkg.api.old_api").len(), 1);
+        assert!(deprecations(&snap, "pkg.user.uses_public").is_empty());
+        assert!(deprecations(&snap, "pkg.user.uses_reexported").is_empty());
+    }
+
+    #[test]
+    fn a_helper_warns_only_when_every_call_reaches_its_warning() {
+        let helpers = r#"
+import os
+import warnings
+
+_WARNED = False
+_BUILD_OPTION = False
+
+def _after_return(kwargs):
+    if not kwargs:
+        return None
+    warnings.warn("'async' is deprecated; use 'non_blocking'")
+
+def _from_environment():
+    if os.getenv("OLD_HOME"):
+        warnings.warn("OLD_HOME is deprecated, use NEW_HOME")
+
+def _build_option():
+    if _BUILD_OPTION:
+        warnings.warn("the legacy backend is deprecated")
+
+def _warn_once():
+    global _WARNED
+    if not _WARNED:
+        warnings.warn("the storage API is deprecated")
+        _WARNED = True
+
+def a(**kwargs):
+    _after_return(kwargs)
+
+def b():
+    _from_environment()
+
+def c():
+    _build_option()
+
+def d():
+    _warn_once()
+"#;
+        let snap = snapshot_of(&[("pkg/__init__.py", ""), ("pkg/mod.py", helpers)]);
+        for name in ["a", "b", "c"] {
+            assert!(
+                deprecations(&snap, &format!("pkg.mod.{name}")).is_empty(),
+                "{name}"
+            );
+        }
+        let d = deprecations(&snap, "pkg.mod.d");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].message, "the storage API is deprecated");
+    }
+
+    #[test]
+    fn a_helper_message_built_from_its_arguments_reads_with_each_callers_arguments() {
+        let module = r#"
+import warnings
+
+def _deprecated(name, suggestion):
+    warnings.warn(f"pkg.mod.{name} is deprecated, use {suggestion} instead.", FutureWarning)
+
+def broadcast(x):
+    _deprecated("broadcast", "pkg.new.broadcast")
+    return x
+"#;
+        let caller = r#"
+from pkg import mod
+
+def elsewhere():
+    mod._deprecated("elsewhere", "pkg.new.elsewhere")
+"#;
+        let snap = snapshot_of(&[
+            ("pkg/__init__.py", ""),
+            ("pkg/mod.py", module),
+            ("pkg/caller.py", caller),
+        ]);
+        let deps = deprecations(&snap, "pkg.mod.broadcast");
+        assert_eq!(
+            deps[0].message,
+            "pkg.mod.broadcast is deprecated, use pkg.new.broadcast instead."
+        );
+        assert_eq!(deps[0].replacement.as_deref(), Some("pkg.new.broadcast"));
+        // Another module's call keeps no arguments to fill the text with.
+        assert!(deprecations(&snap, "pkg.caller.elsewhere").is_empty());
+    }
+
+    #[test]
+    fn a_helper_warning_about_something_else_is_not_about_the_tested_parameter() {
+        let module = r#"
+import warnings
+
+def _cache_dir():
+    warnings.warn("PKG_CACHE is deprecated, use PKG_HOME")
+    return "/tmp"
+
+def load(source="remote"):
+    if source == "remote":
+        path = _cache_dir()
+    return source
+"#;
+        let snap = snapshot_of(&[("pkg/__init__.py", ""), ("pkg/mod.py", module)]);
+        assert!(deprecations(&snap, "pkg.mod.load").is_empty());
+    }
 }

@@ -4,7 +4,7 @@
 //! file at a time, and knows nothing of other modules; names that point elsewhere stay
 //! unresolved until [`super::resolve`] joins the modules.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
@@ -51,6 +51,9 @@ pub struct ModuleFacts {
     /// Module-level string constants that may state a marker (`DEPRECATION_WARNING = "..."`),
     /// for the messages of other modules that import them.
     pub message_strings: HashMap<String, String>,
+    /// Module-level functions that always warn of a deprecation, by name: the message, the
+    /// category and where it is raised, for the callers in other modules.
+    pub warn_helpers: HashMap<String, (String, String, String)>,
     pub notes: Vec<String>,
 }
 
@@ -108,6 +111,10 @@ pub struct FileContext<'a> {
     /// Module-level names bound to a string whose text is known (`DEPRECATE_MSG = "..."`),
     /// filled before the walk: messages name them.
     pub(super) strings: std::cell::OnceCell<HashMap<String, String>>,
+    /// The names of module-level functions anywhere in the package that may warn when
+    /// called; a call to one imported from another module is looked up when the modules are
+    /// joined.
+    pub(super) helper_names: Option<&'a HashSet<String>>,
 }
 
 impl<'a> FileContext<'a> {
@@ -120,7 +127,14 @@ impl<'a> FileContext<'a> {
             lines: LineIndex::new(source),
             helpers: Default::default(),
             strings: Default::default(),
+            helper_names: None,
         }
+    }
+
+    /// The same context, told which names may be warning helpers in other modules.
+    pub fn with_helper_names(mut self, names: &'a HashSet<String>) -> Self {
+        self.helper_names = Some(names);
+        self
     }
 
     pub fn line(&self, node: &impl Ranged) -> u32 {
@@ -180,7 +194,24 @@ pub fn analyse(
         .map(|(n, t)| (n.clone(), t.clone()))
         .collect();
     let _ = ctx.strings.set(strings);
-    let _ = ctx.helpers.set(warning_helpers(&module.body, ctx));
+    let helpers = warning_helpers(&module.body, ctx);
+    facts.warn_helpers = helpers
+        .iter()
+        .filter_map(|(name, h)| match h {
+            // One text for every caller: a message built from the arguments is known only
+            // at each call, which other modules' calls do not keep.
+            super::notices::Helper::Fixed(w, at, _)
+                if !super::notices::has_argument_marks(&w.message) =>
+            {
+                Some((
+                    name.clone(),
+                    (w.message.clone(), w.category.clone(), at.clone()),
+                ))
+            }
+            _ => None,
+        })
+        .collect();
+    let _ = ctx.helpers.set(helpers);
     let doc_helpers = docstring_helpers(&module.body, ctx.profile);
     let mut walker = Walker {
         ctx,

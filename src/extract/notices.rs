@@ -80,6 +80,20 @@ fn imported_message(file: &str, name: &str) -> String {
     format!("{IMPORTED}{file}{IMPORTED}{name}")
 }
 
+/// Marks a deprecation raised by calling a function of another module that may warn: the
+/// file the call is in and the callee as written, for [`pending_message_parts`]. Never left
+/// in a snapshot: the resolver replaces it with the callee's warning or drops the notice.
+const PENDING: char = '\u{2}';
+
+pub(super) fn pending_message(file: &str, callee: &str) -> String {
+    format!("{PENDING}{file}{PENDING}{callee}")
+}
+
+/// The file and callee of a message [`pending_message`] made.
+pub(super) fn pending_message_parts(message: &str) -> Option<(&str, &str)> {
+    message.strip_prefix(PENDING)?.split_once(PENDING)
+}
+
 /// The file and name of a message [`imported_message`] made.
 pub(super) fn imported_message_parts(message: &str) -> Option<(&str, &str)> {
     message.strip_prefix(IMPORTED)?.split_once(IMPORTED)
@@ -196,6 +210,13 @@ pub struct WarnCall {
     pub is_deprecation: bool,
     /// The test of the `if` the call sits in, for telling parameter deprecations apart.
     pub guard: Option<String>,
+    /// A call to a function of another module that may warn (`_Reduction.legacy_get_enum(
+    /// size_average, reduce)`), as written: whether it warns, and what, is known once the
+    /// modules are joined. Its message and category are empty until then.
+    pub pending: Option<String>,
+    /// Raised by a helper this call goes through, not by the function's own code: the
+    /// helper's message, not the caller's test, says what it is about.
+    pub through_helper: bool,
 }
 
 pub(super) fn warn_call(expr: &Expr, ctx: &FileContext) -> Option<WarnCall> {
@@ -228,6 +249,8 @@ fn warn_call_in(expr: &Expr, ctx: &FileContext, locals: &Locals) -> Option<WarnC
         category,
         is_deprecation,
         guard: None,
+        pending: None,
+        through_helper: false,
     })
 }
 
@@ -272,26 +295,21 @@ pub(super) fn collect_warns_with(
         out: &mut Vec<(WarnCall, String)>,
     ) {
         for stmt in body {
+            // `x = helper(...)` and `return helper(...)` warn as the bare call does.
+            let called = match stmt {
+                Stmt::Expr(e) => Some(e.value.as_ref()),
+                Stmt::Assign(a) => Some(a.value.as_ref()),
+                Stmt::AnnAssign(a) => a.value.as_deref(),
+                Stmt::Return(r) => r.value.as_deref(),
+                _ => None,
+            };
+            if let Some(value) = called {
+                if let Some(w) = warning_of_call(value, ctx, guard, locals) {
+                    out.push(w);
+                }
+            }
             match stmt {
                 Stmt::Assign(_) => bind_local(stmt, ctx, locals),
-                Stmt::Expr(e) => {
-                    // A helper of this file first: its own `_warn_once(id, message)` takes
-                    // the message second.
-                    let helper = helper_warning(&e.value, ctx, locals);
-                    if let (None, Some(mut w)) = (&helper, warn_call_in(&e.value, ctx, locals)) {
-                        w.guard = guard.map(str::to_string);
-                        let evidence = format!("warnings.warn({}) at {}", w.category, ctx.at(e));
-                        out.push((w, evidence));
-                    } else if let Some((mut w, at)) = helper {
-                        w.guard = guard.map(str::to_string);
-                        let evidence = format!(
-                            "warnings.warn({}) at {at}, called at {}",
-                            w.category,
-                            ctx.at(e)
-                        );
-                        out.push((w, evidence));
-                    }
-                }
                 Stmt::If(s) => {
                     // The tests of every enclosing `if`: `if output_fn is not None:` then
                     // `if num_args == 2:` is about `output_fn`.
@@ -300,13 +318,23 @@ pub(super) fn collect_warns_with(
                         None => t,
                     };
                     let test = within(signature::expr_text(&s.test, ctx.source));
-                    walk(&s.body, ctx, Some(&test), locals, out);
+                    // Each branch binds its own strings; after the `if`, a name one branch
+                    // rebound has no one known text (`ret = "mean"` or `ret = "none"`).
+                    let before = locals.clone();
+                    let mut branch = before.clone();
+                    walk(&s.body, ctx, Some(&test), &mut branch, out);
+                    let mut changed: Vec<String> = changed_names(&before, &branch);
                     for c in &s.elif_else_clauses {
                         let t = c
                             .test
                             .as_ref()
                             .map(|t| within(signature::expr_text(t, ctx.source)));
-                        walk(&c.body, ctx, t.as_deref().or(Some(&test)), locals, out);
+                        let mut branch = before.clone();
+                        walk(&c.body, ctx, t.as_deref().or(Some(&test)), &mut branch, out);
+                        changed.extend(changed_names(&before, &branch));
+                    }
+                    for name in changed {
+                        locals.remove(&name);
                     }
                 }
                 Stmt::With(w) => walk(&w.body, ctx, guard, locals, out),
@@ -324,12 +352,70 @@ pub(super) fn collect_warns_with(
     walk(body, ctx, None, &mut locals, out);
 }
 
+/// Names whose text differs between two sets of locals.
+fn changed_names(before: &Locals, after: &Locals) -> Vec<String> {
+    after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .chain(before.keys().filter(|k| !after.contains_key(*k)).cloned())
+        .collect()
+}
+
+/// The warning a statement's call raises: `warnings.warn(...)`, a helper of this file, or
+/// (pending) a function of another module that may be a helper.
+fn warning_of_call(
+    value: &Expr,
+    ctx: &FileContext,
+    guard: Option<&str>,
+    locals: &Locals,
+) -> Option<(WarnCall, String)> {
+    let guarded = |mut w: WarnCall| {
+        w.guard = guard.map(str::to_string);
+        w
+    };
+    // A helper of this file first: its own `_warn_once(id, message)` takes the message
+    // second.
+    if let Some((mut w, at)) = helper_warning(value, ctx, locals) {
+        w.through_helper = true;
+        let evidence = format!(
+            "warnings.warn({}) at {at}, called at {}",
+            w.category,
+            ctx.at(value)
+        );
+        return Some((guarded(w), evidence));
+    }
+    if let Some(w) = warn_call_in(value, ctx, locals) {
+        let evidence = format!("warnings.warn({}) at {}", w.category, ctx.at(value));
+        return Some((guarded(w), evidence));
+    }
+    let Expr::Call(call) = value else { return None };
+    let callee = dotted(&call.func)?;
+    let last = callee.rsplit('.').next().unwrap_or(&callee);
+    let own = !callee.contains('.') && ctx.helpers.get().is_some_and(|h| h.contains_key(last));
+    if own || !ctx.helper_names.is_some_and(|names| names.contains(last)) {
+        return None;
+    }
+    let w = WarnCall {
+        message: String::new(),
+        category: String::new(),
+        is_deprecation: false,
+        guard: None,
+        pending: Some(callee),
+        through_helper: true,
+    };
+    Some((guarded(w), format!("called at {}", ctx.at(value))))
+}
+
 /// A module-level function of this file that warns when called.
 #[derive(Debug, Clone)]
 pub(crate) enum Helper {
     /// Warns of a deprecation unconditionally, whatever the arguments
     /// (`_warn_typed_storage_removal()`): the warning and where it is raised.
-    Fixed(WarnCall, String),
+    /// The message may hold the helper's parameters as [`argument_mark`]s
+    /// (`f"{name} is deprecated"`), filled in with each caller's arguments; the third field
+    /// is the positional parameters in order.
+    Fixed(WarnCall, String, Vec<String>),
     /// Warns the message its caller passes (`_warn_once(warning_id, message, category)`).
     Forward {
         /// Positional parameters, in order; keywords bind by name.
@@ -362,7 +448,16 @@ pub(super) fn helper_warning(
         return None;
     };
     match ctx.helpers.get()?.get(n.id.as_str())? {
-        Helper::Fixed(w, at) => Some((w.clone(), at.clone())),
+        Helper::Fixed(w, at, positional) => {
+            let message = fill_arguments(&w.message, call, positional, ctx, locals);
+            Some((
+                WarnCall {
+                    message,
+                    ..w.clone()
+                },
+                at.clone(),
+            ))
+        }
         Helper::Forward {
             positional,
             message,
@@ -390,6 +485,8 @@ pub(super) fn helper_warning(
                     category,
                     is_deprecation,
                     guard: None,
+                    pending: None,
+                    through_helper: false,
                 },
                 at.clone(),
             ))
@@ -400,20 +497,289 @@ pub(super) fn helper_warning(
 /// Module-level functions that warn when called, by name: those that always warn of a
 /// deprecation, and those that warn whatever message they are given.
 pub(super) fn warning_helpers(body: &[Stmt], ctx: &FileContext) -> HashMap<String, Helper> {
-    let mut helpers = HashMap::new();
-    for stmt in body {
-        let Stmt::FunctionDef(f) = stmt else { continue };
-        let fixed = f.body.iter().find_map(|s| match s {
-            Stmt::Expr(e) => warn_call(&e.value, ctx)
-                .filter(|w| w.is_deprecation)
-                .map(|w| Helper::Fixed(w, ctx.at(e))),
+    let functions: Vec<&ruff_python_ast::StmtFunctionDef> = body
+        .iter()
+        .filter_map(|s| match s {
+            Stmt::FunctionDef(f) => Some(f),
             _ => None,
-        });
-        if let Some(h) = fixed.or_else(|| forwarder(f, ctx)) {
+        })
+        .collect();
+    let mut helpers = HashMap::new();
+    for f in &functions {
+        if let Some(h) = always_warns(f, ctx, &helpers).or_else(|| forwarder(f, ctx)) {
             helpers.insert(f.name.to_string(), h);
         }
     }
+    // `legacy_get_enum` returns `get_enum(legacy_get_string(...))`, which warns: a function
+    // that calls a helper on every call warns as it does, a few levels deep.
+    for _ in 0..3 {
+        let found: Vec<(String, Helper)> = functions
+            .iter()
+            .filter(|f| !helpers.contains_key(f.name.as_str()))
+            .filter_map(|f| Some((f.name.to_string(), always_warns(f, ctx, &helpers)?)))
+            .collect();
+        if found.is_empty() {
+            break;
+        }
+        helpers.extend(found);
+    }
     helpers
+}
+
+/// A function that warns of a deprecation on every call, whatever its arguments: the
+/// warning (or a call to a helper that always warns) comes before anything that may return,
+/// outside any `if` or under one that tests no parameter but a flag defaulting to `True`
+/// (`if emit_warning:`, a warn-once `if not _warned:`).
+fn always_warns(
+    f: &ruff_python_ast::StmtFunctionDef,
+    ctx: &FileContext,
+    helpers: &HashMap<String, Helper>,
+) -> Option<Helper> {
+    let params = signature::parameter_names(&f.parameters);
+    let flags: Vec<&str> = f
+        .parameters
+        .iter_non_variadic_params()
+        .filter(|p| matches!(p.default.as_deref(), Some(Expr::BooleanLiteral(b)) if b.value))
+        .map(|p| p.parameter.name.as_str())
+        .collect();
+    // A message built from the arguments (`f"{name} is deprecated"`) is a template each
+    // caller's arguments fill in.
+    let mut locals: Locals = params
+        .iter()
+        .map(|p| (p.clone(), argument_mark(p)))
+        .collect();
+    let positional = positional_parameters(f);
+    for stmt in &f.body {
+        // (the body, and whether it must record that it warned)
+        let flag_body = match stmt {
+            Stmt::If(s) if s.elif_else_clauses.is_empty() => {
+                let test = signature::expr_text(&s.test, ctx.source);
+                let tested = markers::parameters_mentioned(&test, &params);
+                // The environment is the user's choice (`if os.getenv("OLD_VAR"):`), not a
+                // warn-once flag.
+                let environment = test.contains("environ") || test.contains("getenv");
+                (!environment && tested.iter().all(|p| flags.contains(&p.as_str())))
+                    .then_some((s.body.as_slice(), tested.is_empty()))
+            }
+            _ => None,
+        };
+        let (body, warn_once) = flag_body.unwrap_or((std::slice::from_ref(stmt), false));
+        for (i, st) in body.iter().enumerate() {
+            if let Some((w, at)) = statement_warning(st, ctx, &locals, helpers) {
+                // A test of no parameter is a warn-once guard when the branch then records
+                // that it warned (`_warned = True`); otherwise it is a condition of its own
+                // (a build option), under which the helper may never warn.
+                let records = body[i + 1..]
+                    .iter()
+                    .any(|s| matches!(s, Stmt::Assign(_) | Stmt::AugAssign(_)));
+                if warn_once && !records {
+                    return None;
+                }
+                return Some(Helper::Fixed(w, at, positional));
+            }
+            if may_leave_or_yield(st) {
+                return None;
+            }
+            bind_local(st, ctx, &mut locals);
+        }
+    }
+    None
+}
+
+/// The deprecation a statement warns of: its own `warnings.warn(...)`, or a call (at any
+/// depth of its expression) to a helper that always warns.
+fn statement_warning(
+    stmt: &Stmt,
+    ctx: &FileContext,
+    locals: &Locals,
+    helpers: &HashMap<String, Helper>,
+) -> Option<(WarnCall, String)> {
+    if let Stmt::Expr(e) = stmt {
+        if let Some(w) = warn_call_in(&e.value, ctx, locals).filter(|w| w.is_deprecation) {
+            return Some((w, ctx.at(e)));
+        }
+    }
+    calls_in_statement(stmt).into_iter().find_map(|c| {
+        let Expr::Name(n) = c.func.as_ref() else {
+            return None;
+        };
+        match helpers.get(n.id.as_str())? {
+            Helper::Fixed(w, at, positional) => {
+                let message = fill_arguments(&w.message, c, positional, ctx, locals);
+                Some((
+                    WarnCall {
+                        message,
+                        ..w.clone()
+                    },
+                    at.clone(),
+                ))
+            }
+            Helper::Forward { .. } => None,
+        }
+    })
+}
+
+/// Stands for a helper's parameter in its message until a call gives the argument.
+fn argument_mark(param: &str) -> String {
+    format!("\u{3}{param}\u{3}")
+}
+
+/// Whether a helper's message still depends on its arguments.
+pub(super) fn has_argument_marks(message: &str) -> bool {
+    message.contains('\u{3}')
+}
+
+fn positional_parameters(f: &ruff_python_ast::StmtFunctionDef) -> Vec<String> {
+    f.parameters
+        .posonlyargs
+        .iter()
+        .chain(&f.parameters.args)
+        .map(|p| p.parameter.name.to_string())
+        .collect()
+}
+
+/// A helper's message with the arguments of `call` in place of its parameters: their text
+/// when known (`_deprecated("broadcast", "pkg.new.broadcast")`), else nothing.
+fn fill_arguments(
+    message: &str,
+    call: &ruff_python_ast::ExprCall,
+    positional: &[String],
+    ctx: &FileContext,
+    locals: &Locals,
+) -> String {
+    if !has_argument_marks(message) {
+        return message.to_string();
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut parts = message.split('\u{3}');
+    out.push_str(parts.next().unwrap_or_default());
+    while let (Some(param), rest) = (parts.next(), parts.next()) {
+        let argument = keyword_argument(call, param).or_else(|| {
+            let i = positional.iter().position(|p| p == param)?;
+            call.arguments.args.get(i)
+        });
+        if let Some(text) = argument.and_then(|a| message_in(a, ctx, locals)) {
+            out.push_str(&text);
+        }
+        out.push_str(rest.unwrap_or_default());
+    }
+    strings::tidy_lines(&out)
+}
+
+/// The calls a statement makes outside nested blocks, at any depth of its expressions.
+fn calls_in_statement(stmt: &Stmt) -> Vec<&ruff_python_ast::ExprCall> {
+    use ruff_python_ast::visitor::{self, Visitor};
+    struct Calls<'a>(Vec<&'a ruff_python_ast::ExprCall>);
+    impl<'a> Visitor<'a> for Calls<'a> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Call(c) = expr {
+                self.0.push(c);
+            }
+            if !matches!(expr, Expr::Lambda(_)) {
+                visitor::walk_expr(self, expr);
+            }
+        }
+    }
+    let mut v = Calls(Vec::new());
+    match stmt {
+        Stmt::Expr(e) => v.visit_expr(&e.value),
+        Stmt::Assign(a) => v.visit_expr(&a.value),
+        Stmt::AnnAssign(a) => {
+            if let Some(value) = &a.value {
+                v.visit_expr(value);
+            }
+        }
+        Stmt::Return(r) => {
+            if let Some(value) = &r.value {
+                v.visit_expr(value);
+            }
+        }
+        _ => {}
+    }
+    v.0
+}
+
+/// The names of module-level functions that may warn when called, read from the text of
+/// every file before any is parsed: a function whose body mentions `warn`, or calls such a
+/// function, a few levels deep. It over-approximates; it only decides which calls to other
+/// modules are worth looking up once the modules are joined.
+pub(crate) fn helper_names(texts: &[&str]) -> std::collections::HashSet<String> {
+    use rayon::prelude::*;
+    let bodies: Vec<(&str, &str)> = texts
+        .par_iter()
+        .flat_map_iter(|t| module_functions(t))
+        .collect();
+    let mut names: std::collections::HashSet<String> = bodies
+        .par_iter()
+        .filter(|(_, body)| body.contains("warn"))
+        .map(|(name, _)| name.to_string())
+        .collect();
+    for _ in 0..2 {
+        let found: Vec<String> = bodies
+            .par_iter()
+            .filter(|(name, body)| !names.contains(*name) && calls_any(body, &names))
+            .map(|(name, _)| name.to_string())
+            .collect();
+        if found.is_empty() {
+            break;
+        }
+        names.extend(found);
+    }
+    names
+}
+
+/// `def name(...)` at the start of a line, with the text up to the next line that starts a
+/// statement at column 0.
+fn module_functions(text: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let mut current: Option<(&str, usize)> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let starts_statement = line
+            .bytes()
+            .next()
+            .is_some_and(|b| !b.is_ascii_whitespace() && b != b'#' && b != b')');
+        if starts_statement {
+            if let Some((name, start)) = current.take() {
+                out.push((name, &text[start..offset]));
+            }
+            let rest = line.strip_prefix("async ").unwrap_or(line);
+            if let Some(rest) = rest.strip_prefix("def ") {
+                let end = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                if end > 0 {
+                    current = Some((&rest[..end], offset + line.len()));
+                }
+            }
+        }
+        offset += line.len();
+    }
+    if let Some((name, start)) = current {
+        out.push((name, &text[start..]));
+    }
+    out
+}
+
+/// Whether `body` has `name(` for one of `names`.
+fn calls_any(body: &str, names: &std::collections::HashSet<String>) -> bool {
+    let bytes = body.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut i = 0;
+    while i < bytes.len() {
+        if is_ident(bytes[i]) && (i == 0 || !is_ident(bytes[i - 1])) {
+            let start = i;
+            while i < bytes.len() && is_ident(bytes[i]) {
+                i += 1;
+            }
+            if bytes.get(i) == Some(&b'(') && names.contains(&body[start..i]) {
+                return true;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    false
 }
 
 /// `def _warn_once(warning_id, message, category=UserWarning): ... warnings.warn(message,
@@ -421,13 +787,7 @@ pub(super) fn warning_helpers(body: &[Stmt], ctx: &FileContext) -> HashMap<Strin
 /// warn-once test or not: the caller's message is warned either way).
 fn forwarder(f: &ruff_python_ast::StmtFunctionDef, ctx: &FileContext) -> Option<Helper> {
     let names = signature::parameter_names(&f.parameters);
-    let positional: Vec<String> = f
-        .parameters
-        .posonlyargs
-        .iter()
-        .chain(&f.parameters.args)
-        .map(|p| p.parameter.name.to_string())
-        .collect();
+    let positional = positional_parameters(f);
     let default_of = |param: &str| -> Option<String> {
         let p = f
             .parameters

@@ -14,7 +14,7 @@ use super::markers;
 use super::module::{Binding, Def, FileContext, ModuleFacts, Value};
 use super::notices::doc_markers;
 use super::profile::Profile;
-use crate::snapshot::{is_private_component, is_private_name, Kind, Symbol};
+use crate::snapshot::{is_private_component, is_private_name, Deprecation, Kind, Symbol};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Target {
@@ -383,6 +383,95 @@ impl<'a> Resolver<'a> {
         Some(t)
     }
 
+    /// Calls to functions of other modules (`_Reduction.legacy_get_enum(size_average,
+    /// reduce)`) deprecate what the called function's warning deprecates, when it is a
+    /// private helper that always warns; other calls state nothing.
+    fn helper_warnings(&self, symbols: &mut BTreeMap<String, Symbol>) {
+        // Definitions with a public name elsewhere (`torch.jit._fuser.set_fusion_strategy`
+        // as `torch.jit.set_fusion_strategy`) are APIs of their own.
+        let exported: HashSet<String> = symbols
+            .iter()
+            .filter(|(name, _)| !is_private_name(name))
+            .filter_map(|(_, s)| s.target.clone())
+            .collect();
+        let module_of: HashMap<&str, &str> = self
+            .modules
+            .values()
+            .map(|f| (f.file.as_str(), f.name.as_str()))
+            .collect();
+        for sym in symbols.values_mut() {
+            if !sym
+                .deprecated
+                .iter()
+                .any(|d| super::notices::pending_message_parts(&d.message).is_some())
+            {
+                continue;
+            }
+            let mut kept = Vec::with_capacity(sym.deprecated.len());
+            let mut resolved: Vec<Deprecation> = Vec::new();
+            for d in std::mem::take(&mut sym.deprecated) {
+                let Some((file, callee)) = super::notices::pending_message_parts(&d.message) else {
+                    kept.push(d);
+                    continue;
+                };
+                let helper = module_of.get(file).and_then(|module| {
+                    let Target::Def(q) = self.resolve_dotted(module, callee)? else {
+                        return None;
+                    };
+                    // A public API that warns is deprecated itself; its callers are not.
+                    if !is_private_name(&q) || exported.contains(&q) {
+                        return None;
+                    }
+                    let (owner, last) = q.rsplit_once('.')?;
+                    self.modules.get(owner)?.warn_helpers.get(last)
+                });
+                let Some((message, category, at)) = helper else {
+                    continue;
+                };
+                let message = super::strings::tidy_lines(message);
+                // The caller's test names the parameter; the helper's message must too, or
+                // the warning is about something else.
+                if d.parameter.as_ref().is_some_and(|p| {
+                    markers::parameters_mentioned(&message, std::slice::from_ref(p)).is_empty()
+                }) {
+                    continue;
+                }
+                resolved.push(Deprecation {
+                    replacement: markers::replacement_in(&message, self.package),
+                    evidence: format!("warnings.warn({category}) at {at}, {}", d.evidence),
+                    message,
+                    parameter: d.parameter,
+                });
+            }
+            // `if size_average is not None or reduce is not None:` tests two parameters; the
+            // message says which are deprecated when it names some.
+            let calls: BTreeSet<String> = resolved.iter().map(|d| d.evidence.clone()).collect();
+            for call in calls {
+                let of_call = |d: &Deprecation| d.evidence == call;
+                let params: Vec<String> = resolved
+                    .iter()
+                    .filter(|d| of_call(d))
+                    .filter_map(|d| d.parameter.clone())
+                    .collect();
+                let Some(message) = resolved.iter().find(|d| of_call(d)).map(|d| &d.message) else {
+                    continue;
+                };
+                let subject = markers::parameters_named(message, &params);
+                if params.len() > 1 && !subject.is_empty() {
+                    resolved.retain(|d| {
+                        !of_call(d) || d.parameter.as_ref().is_some_and(|p| subject.contains(p))
+                    });
+                }
+            }
+            for d in resolved {
+                if !kept.iter().any(|k| k.parameter == d.parameter) {
+                    kept.push(d);
+                }
+            }
+            sym.deprecated = kept;
+        }
+    }
+
     /// Messages that are a constant imported from another module (`@deprecated(
     /// DEPRECATION_WARNING)`) read as that constant's text, or as "deprecated" when it is not
     /// known.
@@ -736,6 +825,7 @@ impl<'a> Resolver<'a> {
             }
         }
         self.attach_docs(&mut symbols);
+        self.helper_warnings(&mut symbols);
         self.imported_messages(&mut symbols);
         slim_private(&mut symbols);
         let notes = self.notes.borrow().iter().cloned().collect();

@@ -6,6 +6,7 @@ pub mod fs;
 pub mod lines;
 pub mod names;
 pub mod python;
+pub mod wording;
 
 pub use fs::write_atomically;
 pub use lines::LineIndex;

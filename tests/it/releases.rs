@@ -143,6 +143,7 @@ release_fixtures!(
     unlisted_removed,
     version_reexport,
     warned_prototype,
+    warning_became_decorator,
 );
 
 #[test]
