@@ -108,9 +108,36 @@ pub(super) fn function_def(
         },
         ..Default::default()
     };
+    // `@deprecated` on one `@overload` is about the calls that bind to it: those passing
+    // the value its `Literal[...]` parameters stand for (`return_lse: Literal[True]`). Without
+    // one, which calls bind to it is not known here, and the function is not deprecated.
+    let literal_params: Vec<String> = f
+        .parameters
+        .iter_non_variadic_params()
+        .filter(|p| {
+            p.parameter.annotation.as_deref().is_some_and(|a| {
+                let text = signature::expr_text(a, ctx.source);
+                text.starts_with("Literal[") || text.contains(".Literal[")
+            })
+        })
+        .map(|p| p.parameter.name.to_string())
+        .collect();
+    let is_overload = has_overload(f);
     for d in &f.decorator_list {
         if let Some(d) = deprecated_decorator(&d.expression, ctx) {
-            def.deprecated.push(d);
+            if is_overload {
+                def.deprecated.extend(notices(
+                    literal_params.clone(),
+                    d.message,
+                    d.replacement,
+                    d.evidence,
+                ));
+                if literal_params.is_empty() {
+                    def.deprecated.pop();
+                }
+            } else {
+                def.deprecated.push(d);
+            }
         }
     }
     let name = f.name.as_str();

@@ -136,6 +136,10 @@ mod tests {
     use crate::snapshot::{Artifact, Deprecation};
 
     fn snapshot_of(files: &[(&str, &str)]) -> Snapshot {
+        snapshot_with(files, &Profile::default())
+    }
+
+    fn snapshot_with(files: &[(&str, &str)], profile: &Profile) -> Snapshot {
         let sources = SourceSet {
             package: "pkg".into(),
             version: "1.0".into(),
@@ -151,7 +155,7 @@ mod tests {
                 })
                 .collect(),
         };
-        snapshot_sources(sources, Some(&Profile::default()))
+        snapshot_sources(sources, Some(profile))
     }
 
     fn deprecations<'s>(snap: &'s Snapshot, name: &str) -> &'s [Deprecation] {
@@ -354,5 +358,81 @@ def load(source="remote"):
 "#;
         let snap = snapshot_of(&[("pkg/__init__.py", ""), ("pkg/mod.py", module)]);
         assert!(deprecations(&snap, "pkg.mod.load").is_empty());
+    }
+
+    #[test]
+    fn a_warning_after_an_early_return_is_about_that_path_unless_it_names_the_function() {
+        let module = r#"
+import warnings
+
+def load(f):
+    contents = read(f)
+    if contents:
+        return contents
+    warnings.warn("This version of file is deprecated. Please save a new file.")
+    return legacy(f)
+
+def old_load(f):
+    if f is None:
+        return None
+    warnings.warn("old_load is deprecated, use load instead", FutureWarning)
+
+def dispatched(x, size_average=None):
+    if overridden(x):
+        return handle(dispatched, x)
+    if size_average is not None:
+        warnings.warn("size_average is deprecated", DeprecationWarning)
+    warnings.warn("the storage API is deprecated", DeprecationWarning)
+"#;
+        let snap = snapshot_of(&[("pkg/__init__.py", ""), ("pkg/mod.py", module)]);
+        assert!(deprecations(&snap, "pkg.mod.load").is_empty());
+        assert_eq!(deprecations(&snap, "pkg.mod.old_load").len(), 1);
+        // The parameter's test still says what its warning is about.
+        assert_eq!(
+            parameters(deprecations(&snap, "pkg.mod.dispatched")),
+            ["size_average"]
+        );
+        // With `overridden` declared a dispatch, the code after its `return` is every other
+        // call's path.
+        let profile = Profile {
+            dispatch_guards: vec![profile::DispatchGuard {
+                function: "overridden".into(),
+                why: "a user override takes the call".into(),
+            }],
+            ..Default::default()
+        };
+        let snap = snapshot_with(&[("pkg/__init__.py", ""), ("pkg/mod.py", module)], &profile);
+        let deps = deprecations(&snap, "pkg.mod.dispatched");
+        assert_eq!(deps.len(), 2);
+        assert!(deps
+            .iter()
+            .any(|d| d.parameter.is_none() && d.message == "the storage API is deprecated"));
+    }
+
+    #[test]
+    fn a_deprecated_overload_deprecates_its_literal_parameters_not_the_function() {
+        let module = r#"
+from typing import Literal, overload
+from typing_extensions import deprecated
+
+@overload
+def attend(q, return_lse: Literal[False] = False): ...
+
+@overload
+@deprecated("return_lse is deprecated, use return_aux")
+def attend(q, return_lse: Literal[True] = ...): ...
+
+@overload
+@deprecated("passing a tuple is deprecated")
+def attend(q: tuple, return_lse: bool = False): ...
+
+def attend(q, return_lse=False):
+    return q
+"#;
+        let snap = snapshot_of(&[("pkg/__init__.py", ""), ("pkg/mod.py", module)]);
+        let deps = deprecations(&snap, "pkg.mod.attend");
+        // The third overload's calls are not told apart here: it states nothing.
+        assert_eq!(parameters(deps), ["return_lse"]);
+        assert_eq!(deps.len(), 1);
     }
 }

@@ -294,7 +294,12 @@ pub(super) fn collect_warns_with(
         locals: &mut Locals,
         out: &mut Vec<(WarnCall, String)>,
     ) {
+        // After a statement that may return, the rest runs only on some calls: a warning
+        // there ("This version of file is deprecated", after the current format's `return`)
+        // is about what that path handles, unless its message names the function.
+        let mut after_return: Option<String> = None;
         for stmt in body {
+            let guard = after_return.as_deref().or(guard);
             // `x = helper(...)` and `return helper(...)` warn as the bare call does.
             let called = match stmt {
                 Stmt::Expr(e) => Some(e.value.as_ref()),
@@ -347,9 +352,31 @@ pub(super) fn collect_warns_with(
                 Stmt::While(w) => walk(&w.body, ctx, guard, locals, out),
                 _ => {}
             }
+            if after_return.is_none() && may_leave_or_yield(stmt) && !dispatches(stmt, ctx) {
+                let reached = "<not returned earlier>";
+                after_return = Some(match guard {
+                    Some(g) => format!("{g} and {reached}"),
+                    None => reached.to_string(),
+                });
+            }
         }
     }
     walk(body, ctx, None, &mut locals, out);
+}
+
+/// `if has_torch_function(...): return handle_torch_function(...)`: an early return that
+/// hands the call to a user's override, declared in the profile; the code after it is every
+/// other call's path.
+fn dispatches(stmt: &Stmt, ctx: &FileContext) -> bool {
+    let Stmt::If(s) = stmt else { return false };
+    if ctx.profile.dispatch_guards.is_empty() {
+        return false;
+    }
+    let test = signature::expr_text(&s.test, ctx.source);
+    ctx.profile
+        .dispatch_guards
+        .iter()
+        .any(|g| markers::names(&test, &g.function))
 }
 
 /// Names whose text differs between two sets of locals.

@@ -40,6 +40,20 @@ pub struct Profile {
     /// markers of the added text are the object's own.
     #[serde(default)]
     pub docstring_decorators: Vec<DocstringDecorator>,
+    /// Functions whose test guards an early return that hands the call to a user's override
+    /// (`if has_torch_function(args): return handle_torch_function(...)`): code after such a
+    /// return runs on every other call, not on a fallback path.
+    #[serde(default)]
+    pub dispatch_guards: Vec<DispatchGuard>,
+}
+
+/// "An early return under a test of `function(...)` is a dispatch, not a fallback."
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DispatchGuard {
+    pub function: String,
+    /// The code this entry mirrors; documentation only.
+    pub why: String,
 }
 
 /// "`@decorator(keyword=value, ...)` appends `appends` to the decorated object's `__doc__`."

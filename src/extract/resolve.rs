@@ -1081,10 +1081,14 @@ fn slim_private(symbols: &mut BTreeMap<String, Symbol>) {
             deprecated.retain(|d| {
                 !d.evidence.starts_with("warnings.warn") || markers::names(&d.message, last)
             });
+            // So do announcements: a warning that a later release turns into `@deprecated`
+            // with the same text was the news, not the decorator.
+            let announced = std::mem::take(&mut sym.announced);
             *sym = Symbol {
                 kind: sym.kind,
                 target,
                 deprecated,
+                announced,
                 tombstone: sym.tombstone.take(),
                 ..Default::default()
             };

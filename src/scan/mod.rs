@@ -134,11 +134,12 @@ fn assess(k: &Knowledge, qualname: &str, how: &UseKind) -> Vec<Verdict> {
         // Still bound by its module without being exported: attribute access finds it.
         (Some(_), None) if k.to.reachable(name) => return vec![],
         (Some(_), None) => State::Gone,
-        (old, Some((_, sym)))
-            if sym.tombstone.is_some()
-                && old.as_ref().is_none_or(|(_, s)| s.tombstone.is_none()) =>
-        {
-            State::Tombstoned
+        (old, Some((_, sym))) if sym.tombstone.is_some() => {
+            if old.as_ref().is_some_and(|(_, s)| s.tombstone.is_some()) {
+                State::AlwaysRaised
+            } else {
+                State::Tombstoned
+            }
         }
         (_, Some(_)) => State::Present,
         (None, None) => return vec![],

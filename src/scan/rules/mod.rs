@@ -127,6 +127,9 @@ pub enum State {
     Gone,
     /// A tombstone in the target that was not one in the source.
     Tombstoned,
+    /// A tombstone in the source and the target: every call raised before the upgrade too,
+    /// and still does.
+    AlwaysRaised,
     /// Present in the target.
     Present,
 }

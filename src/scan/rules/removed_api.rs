@@ -2,6 +2,9 @@
 //! Flags uses of an API that the target release removed, or turned into a tombstone that always
 //! raises (`torch.symeig`: "This function was deprecated since version 1.9 and is now removed").
 //!
+//! A tombstone in the release you upgrade from is flagged too: such a call raises already, and
+//! nothing in the span tells you, so the code that uses it is dead or untested.
+//!
 //! ## Why is this bad?
 //! The code fails at import time or on the first call after the upgrade.
 //!
@@ -34,13 +37,17 @@ struct RemovedApi<'a> {
     /// The release of the span that removed it, when the span says.
     since: Option<&'a str>,
     tombstone: bool,
+    /// Always raised in the source release too (removed there or earlier).
+    before: Option<&'a str>,
     replacement: Option<String>,
 }
 
 impl Violation for RemovedApi<'_> {
     fn message(&self) -> String {
         let (name, target) = (self.name, self.target);
-        if self.tombstone {
+        if let Some(from) = self.before {
+            format!("`{name}` always raises in {target}: it was removed in {from} or earlier")
+        } else if self.tombstone {
             format!(
                 "`{name}` was removed{}: in {target} it always raises",
                 when("in", self.since)
@@ -66,6 +73,7 @@ fn check(s: &Subject) -> Vec<Verdict> {
             target,
             since: s.k.since(s.name, ChangeKind::Removed),
             tombstone: false,
+            before: None,
             replacement: s.old.as_ref().and_then(|(_, sym)| {
                 sym.deprecated
                     .iter()
@@ -73,11 +81,12 @@ fn check(s: &Subject) -> Vec<Verdict> {
                     .and_then(|d| d.replacement.clone())
             }),
         },
-        State::Tombstoned => RemovedApi {
+        State::Tombstoned | State::AlwaysRaised => RemovedApi {
             name: s.name,
             target,
             since: s.k.since(s.name, ChangeKind::Tombstoned),
             tombstone: true,
+            before: (s.state == State::AlwaysRaised).then_some(s.k.from.version.as_str()),
             replacement: s
                 .new
                 .as_ref()
