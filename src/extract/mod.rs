@@ -106,7 +106,7 @@ fn analyse_file(
     is_package: bool,
     package: &str,
     profile: &Profile,
-    helper_names: &std::collections::HashSet<String>,
+    helper_names: &rustc_hash::FxHashSet<String>,
 ) -> Result<module::ModuleFacts, Skipped> {
     // The walk of a deep (but accepted) tree needs more stack than a worker thread has.
     crate::util::python::on_parse_stack(|| {

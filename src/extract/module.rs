@@ -4,7 +4,7 @@
 //! file at a time, and knows nothing of other modules; names that point elsewhere stay
 //! unresolved until [`super::resolve`] joins the modules.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
@@ -114,7 +114,9 @@ pub struct FileContext<'a> {
     /// The names of module-level functions anywhere in the package that may warn when
     /// called; a call to one imported from another module is looked up when the modules are
     /// joined.
-    pub(super) helper_names: Option<&'a HashSet<String>>,
+    pub(super) helper_names: Option<&'a rustc_hash::FxHashSet<String>>,
+    /// Names the module's own import statements bind, filled before the walk.
+    pub(super) imported: std::cell::OnceCell<rustc_hash::FxHashSet<String>>,
 }
 
 impl<'a> FileContext<'a> {
@@ -128,11 +130,12 @@ impl<'a> FileContext<'a> {
             helpers: Default::default(),
             strings: Default::default(),
             helper_names: None,
+            imported: Default::default(),
         }
     }
 
     /// The same context, told which names may be warning helpers in other modules.
-    pub fn with_helper_names(mut self, names: &'a HashSet<String>) -> Self {
+    pub fn with_helper_names(mut self, names: &'a rustc_hash::FxHashSet<String>) -> Self {
         self.helper_names = Some(names);
         self
     }
@@ -194,6 +197,7 @@ pub fn analyse(
         .map(|(n, t)| (n.clone(), t.clone()))
         .collect();
     let _ = ctx.strings.set(strings);
+    let _ = ctx.imported.set(imported_names(&module.body));
     let helpers = warning_helpers(&module.body, ctx);
     facts.warn_helpers = helpers
         .iter()
@@ -1118,6 +1122,48 @@ pub fn dotted(expr: &Expr) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// The names import statements at module level bind (also under a top-level `if` or `try`).
+fn imported_names(body: &[Stmt]) -> rustc_hash::FxHashSet<String> {
+    let mut out = rustc_hash::FxHashSet::default();
+    fn walk(body: &[Stmt], out: &mut rustc_hash::FxHashSet<String>) {
+        for stmt in body {
+            match stmt {
+                Stmt::Import(i) => {
+                    for a in &i.names {
+                        let bound = match &a.asname {
+                            Some(n) => n.as_str(),
+                            None => a.name.split('.').next().unwrap_or(&a.name),
+                        };
+                        out.insert(bound.to_string());
+                    }
+                }
+                Stmt::ImportFrom(i) => {
+                    for a in &i.names {
+                        out.insert(a.asname.as_ref().unwrap_or(&a.name).to_string());
+                    }
+                }
+                Stmt::If(s) => {
+                    walk(&s.body, out);
+                    for c in &s.elif_else_clauses {
+                        walk(&c.body, out);
+                    }
+                }
+                Stmt::Try(t) => {
+                    walk(&t.body, out);
+                    for h in &t.handlers {
+                        let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
+                        walk(&h.body, out);
+                    }
+                    walk(&t.orelse, out);
+                }
+                _ => {}
+            }
+        }
+    }
+    walk(body, &mut out);
+    out
 }
 
 #[cfg(test)]

@@ -225,6 +225,13 @@ pub(super) fn warn_call(expr: &Expr, ctx: &FileContext) -> Option<WarnCall> {
 
 fn warn_call_in(expr: &Expr, ctx: &FileContext, locals: &Locals) -> Option<WarnCall> {
     let Expr::Call(call) = expr else { return None };
+    // Most calls are of something else: their last name tells, without spelling them out.
+    if !matches!(
+        last_name(&call.func),
+        Some("warn" | "warn_explicit" | "warn_once")
+    ) {
+        return None;
+    }
     if !is_warn_callee(&dotted(&call.func)?) {
         return None;
     }
@@ -252,6 +259,15 @@ fn warn_call_in(expr: &Expr, ctx: &FileContext, locals: &Locals) -> Option<WarnC
         pending: None,
         through_helper: false,
     })
+}
+
+/// The last name of a callee (`warn` of `warnings.warn`).
+fn last_name(func: &Expr) -> Option<&str> {
+    match func {
+        Expr::Name(n) => Some(n.id.as_str()),
+        Expr::Attribute(a) => Some(a.attr.as_str()),
+        _ => None,
+    }
 }
 
 /// `warnings.warn` and the warn-once spellings that take the message first.
@@ -417,10 +433,19 @@ fn warning_of_call(
         return Some((guarded(w), evidence));
     }
     let Expr::Call(call) = value else { return None };
+    let last = last_name(&call.func)?;
+    if !ctx.helper_names.is_some_and(|names| names.contains(last)) {
+        return None;
+    }
     let callee = dotted(&call.func)?;
-    let last = callee.rsplit('.').next().unwrap_or(&callee);
+    // Only what an import binds can be another module's function (`_Reduction.f(...)`,
+    // `f(...)` after `from m import f`); `self.f(...)` and locals are not.
+    let root = callee.split('.').next().unwrap_or(&callee);
+    if !ctx.imported.get().is_some_and(|names| names.contains(root)) {
+        return None;
+    }
     let own = !callee.contains('.') && ctx.helpers.get().is_some_and(|h| h.contains_key(last));
-    if own || !ctx.helper_names.is_some_and(|names| names.contains(last)) {
+    if own {
         return None;
     }
     let w = WarnCall {
@@ -474,7 +499,11 @@ pub(super) fn helper_warning(
     let Expr::Name(n) = call.func.as_ref() else {
         return None;
     };
-    match ctx.helpers.get()?.get(n.id.as_str())? {
+    let helpers = ctx.helpers.get()?;
+    if helpers.is_empty() {
+        return None;
+    }
+    match helpers.get(n.id.as_str())? {
         Helper::Fixed(w, at, positional) => {
             let message = fill_arguments(&w.message, call, positional, ctx, locals);
             Some((
@@ -531,18 +560,31 @@ pub(super) fn warning_helpers(body: &[Stmt], ctx: &FileContext) -> HashMap<Strin
             _ => None,
         })
         .collect();
+    // The pre-pass knows which functions may warn of a deprecation at all.
+    let candidate = |f: &ruff_python_ast::StmtFunctionDef| {
+        ctx.helper_names
+            .is_none_or(|names| names.contains(f.name.as_str()))
+    };
     let mut helpers = HashMap::new();
     for f in &functions {
-        if let Some(h) = always_warns(f, ctx, &helpers).or_else(|| forwarder(f, ctx)) {
+        let fixed = if candidate(f) {
+            always_warns(f, ctx, &helpers)
+        } else {
+            None
+        };
+        if let Some(h) = fixed.or_else(|| forwarder(f, ctx)) {
             helpers.insert(f.name.to_string(), h);
         }
     }
     // `legacy_get_enum` returns `get_enum(legacy_get_string(...))`, which warns: a function
     // that calls a helper on every call warns as it does, a few levels deep.
     for _ in 0..3 {
+        if !helpers.values().any(|h| matches!(h, Helper::Fixed(..))) {
+            break;
+        }
         let found: Vec<(String, Helper)> = functions
             .iter()
-            .filter(|f| !helpers.contains_key(f.name.as_str()))
+            .filter(|f| !helpers.contains_key(f.name.as_str()) && candidate(f))
             .filter_map(|f| Some((f.name.to_string(), always_warns(f, ctx, &helpers)?)))
             .collect();
         if found.is_empty() {
@@ -625,6 +667,9 @@ fn statement_warning(
         if let Some(w) = warn_call_in(&e.value, ctx, locals).filter(|w| w.is_deprecation) {
             return Some((w, ctx.at(e)));
         }
+    }
+    if helpers.is_empty() {
+        return None;
     }
     calls_in_statement(stmt).into_iter().find_map(|c| {
         let Expr::Name(n) = c.func.as_ref() else {
@@ -727,18 +772,23 @@ fn calls_in_statement(stmt: &Stmt) -> Vec<&ruff_python_ast::ExprCall> {
 }
 
 /// The names of module-level functions that may warn when called, read from the text of
-/// every file before any is parsed: a function whose body mentions `warn`, or calls such a
-/// function, a few levels deep. It over-approximates; it only decides which calls to other
-/// modules are worth looking up once the modules are joined.
-pub(crate) fn helper_names(texts: &[&str]) -> std::collections::HashSet<String> {
+/// every file before any is parsed: a function whose body calls `warn(` or a `warn_...`
+/// function and speaks of deprecation, or one that calls such a function, a few levels deep. It over-approximates; it
+/// only decides which calls to other modules are worth looking up once the modules are joined.
+pub(crate) fn helper_names(texts: &[&str]) -> rustc_hash::FxHashSet<String> {
     use rayon::prelude::*;
     let bodies: Vec<(&str, &str)> = texts
         .par_iter()
         .flat_map_iter(|t| module_functions(t))
         .collect();
-    let mut names: std::collections::HashSet<String> = bodies
+    let mut names: rustc_hash::FxHashSet<String> = bodies
         .par_iter()
-        .filter(|(_, body)| body.contains("warn"))
+        .filter(|(_, body)| {
+            (body.contains("warn(") || body.contains("warn_"))
+                && (body.contains("eprecat")
+                    || body.contains("instead")
+                    || body.contains("removed"))
+        })
         .map(|(name, _)| name.to_string())
         .collect();
     for _ in 0..2 {
@@ -789,24 +839,17 @@ fn module_functions(text: &str) -> Vec<(&str, &str)> {
 }
 
 /// Whether `body` has `name(` for one of `names`.
-fn calls_any(body: &str, names: &std::collections::HashSet<String>) -> bool {
+fn calls_any(body: &str, names: &rustc_hash::FxHashSet<String>) -> bool {
     let bytes = body.as_bytes();
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let mut i = 0;
-    while i < bytes.len() {
-        if is_ident(bytes[i]) && (i == 0 || !is_ident(bytes[i - 1])) {
-            let start = i;
-            while i < bytes.len() && is_ident(bytes[i]) {
-                i += 1;
-            }
-            if bytes.get(i) == Some(&b'(') && names.contains(&body[start..i]) {
-                return true;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    false
+    // From each `(` back over the name before it: far fewer steps than reading every name.
+    body.match_indices('(').any(|(end, _)| {
+        let start = bytes[..end]
+            .iter()
+            .rposition(|b| !is_ident(*b))
+            .map_or(0, |i| i + 1);
+        start < end && names.contains(&body[start..end])
+    })
 }
 
 /// `def _warn_once(warning_id, message, category=UserWarning): ... warnings.warn(message,

@@ -387,29 +387,37 @@ impl<'a> Resolver<'a> {
     /// reduce)`) deprecate what the called function's warning deprecates, when it is a
     /// private helper that always warns; other calls state nothing.
     fn helper_warnings(&self, symbols: &mut BTreeMap<String, Symbol>) {
+        let pending: Vec<String> = symbols
+            .iter()
+            .filter(|(_, s)| {
+                s.deprecated
+                    .iter()
+                    .any(|d| super::notices::pending_message_parts(&d.message).is_some())
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        if pending.is_empty() {
+            return;
+        }
         // Definitions with a public name elsewhere (`torch.jit._fuser.set_fusion_strategy`
         // as `torch.jit.set_fusion_strategy`) are APIs of their own.
-        let exported: HashSet<String> = symbols
+        let exported: HashSet<&str> = symbols
             .iter()
-            .filter(|(name, _)| !is_private_name(name))
-            .filter_map(|(_, s)| s.target.clone())
+            .filter_map(|(name, s)| s.target.as_deref().filter(|_| !is_private_name(name)))
             .collect();
         let module_of: HashMap<&str, &str> = self
             .modules
             .values()
             .map(|f| (f.file.as_str(), f.name.as_str()))
             .collect();
-        for sym in symbols.values_mut() {
-            if !sym
-                .deprecated
-                .iter()
-                .any(|d| super::notices::pending_message_parts(&d.message).is_some())
-            {
+        let mut updates: Vec<(String, Vec<Deprecation>)> = Vec::with_capacity(pending.len());
+        for name in pending {
+            let Some(sym) = symbols.get(&name) else {
                 continue;
-            }
+            };
             let mut kept = Vec::with_capacity(sym.deprecated.len());
             let mut resolved: Vec<Deprecation> = Vec::new();
-            for d in std::mem::take(&mut sym.deprecated) {
+            for d in sym.deprecated.iter().cloned() {
                 let Some((file, callee)) = super::notices::pending_message_parts(&d.message) else {
                     kept.push(d);
                     continue;
@@ -419,7 +427,7 @@ impl<'a> Resolver<'a> {
                         return None;
                     };
                     // A public API that warns is deprecated itself; its callers are not.
-                    if !is_private_name(&q) || exported.contains(&q) {
+                    if !is_private_name(&q) || exported.contains(q.as_str()) {
                         return None;
                     }
                     let (owner, last) = q.rsplit_once('.')?;
@@ -468,7 +476,12 @@ impl<'a> Resolver<'a> {
                     kept.push(d);
                 }
             }
-            sym.deprecated = kept;
+            updates.push((name, kept));
+        }
+        for (name, deprecated) in updates {
+            if let Some(sym) = symbols.get_mut(&name) {
+                sym.deprecated = deprecated;
+            }
         }
     }
 
