@@ -260,12 +260,27 @@ pub fn infer_from(
                     }
                 ),
             ))),
-            None => Err(ProjectError::NoRelease {
-                package: package.into(),
-                spec: first.spec.clone(),
-                file: first.file.display().to_string(),
-                stored: stored_list(),
-            }),
+            None => match stored.iter().min() {
+                // Older than anything stored: the check starts at the oldest release it knows,
+                // and says that what changed before it is not covered.
+                Some(oldest) if version.release() < oldest.release() => Ok(Some((
+                    oldest.clone(),
+                    older_than_stored(
+                        package,
+                        &format!(
+                            "{version} is pinned in `{}`, a release",
+                            first.file.display()
+                        ),
+                        oldest,
+                    ),
+                ))),
+                _ => Err(ProjectError::NoRelease {
+                    package: package.into(),
+                    spec: first.spec.clone(),
+                    file: first.file.display().to_string(),
+                    stored: stored_list(),
+                }),
+            },
         };
     }
     let ranges: Vec<&Declaration> = declarations
@@ -276,6 +291,9 @@ pub fn infer_from(
         return Ok(None);
     }
     let mut allowed: Vec<Version> = stored.to_vec();
+    // Whether some declaration allows only releases older than the oldest stored one
+    // (`torch==1.4.0`, `torch<1.5`).
+    let mut below_store = false;
     for d in &ranges {
         let specs =
             VersionSpecifiers::from_str(&d.spec).map_err(|_| ProjectError::BadSpecifier {
@@ -283,6 +301,16 @@ pub fn infer_from(
                 file: d.file.display().to_string(),
             })?;
         allowed.retain(|v| specs.contains(v));
+        if let Some(oldest) = stored.iter().min() {
+            below_store |= !specs.contains(oldest)
+                && specs.iter().any(|s| {
+                    use pep440_rs::Operator::*;
+                    matches!(
+                        s.operator(),
+                        Equal | EqualStar | ExactEqual | TildeEqual | LessThan | LessThanEqual
+                    ) && s.version().release() < oldest.release()
+                });
+        }
     }
     let files: Vec<String> = ranges
         .iter()
@@ -296,16 +324,43 @@ pub fn infer_from(
                 files.join(" and ")
             ),
         ))),
+        None if below_store => {
+            let oldest = stored
+                .iter()
+                .min()
+                .cloned()
+                .unwrap_or_else(|| Version::new([0]));
+            let why = older_than_stored(
+                package,
+                &format!("{} allows only releases", files.join(" and ")),
+                &oldest,
+            );
+            Ok(Some((oldest, why)))
+        }
         None => {
             let d = ranges[0];
+            // One declaration's range, or all of them together, allows none.
+            let spec = ranges
+                .iter()
+                .map(|r| r.spec.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             Err(ProjectError::NoRelease {
                 package: package.into(),
-                spec: files.join(" and "),
+                spec,
                 file: d.file.display().to_string(),
                 stored: stored_list(),
             })
         }
     }
+}
+
+/// "torch 1.4.0 is pinned in `f`, a release older than any stored; checking from 1.6.0 ...".
+fn older_than_stored(package: &str, declared: &str, oldest: &Version) -> String {
+    format!(
+        "{package} {declared} older than any stored; checking from {oldest}, the oldest, so \
+         changes before it are not reported"
+    )
 }
 
 #[cfg(test)]
@@ -371,5 +426,13 @@ mod tests {
             Err(ProjectError::NoRelease { .. })
         ));
         assert!(infer_from(&[], "torch", &stored).unwrap().is_none());
+        // Older than anything stored: from the oldest, saying so.
+        for (spec, locked) in [("==1.4.0", true), ("==1.4.0", false), ("<1.5", false)] {
+            let (got, why) = infer_from(&[d(spec, locked)], "torch", &stored)
+                .unwrap()
+                .unwrap();
+            assert_eq!(got, *stored.iter().min().unwrap(), "{spec}");
+            assert!(why.contains("older than any stored"), "{why}");
+        }
     }
 }

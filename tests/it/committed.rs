@@ -27,12 +27,14 @@ fn committed() -> Vec<(String, String)> {
 #[test]
 fn committed_snapshots_are_canonical_and_small() {
     let files = committed();
-    // Every final release from 2.0.0 to 2.15.0, as `apidrift sync` stored them.
-    assert!(files.len() >= 28, "{} releases committed", files.len());
+    // Every final release from 1.6.0 to 2.15.0, as `apidrift sync` stored them (the README
+    // says why not the older ones).
+    assert!(files.len() >= 43, "{} releases committed", files.len());
+    assert!(files.iter().any(|(n, _)| n == "1.6.0.yaml"));
     let total: usize = files.iter().map(|(_, t)| t.len()).sum();
     assert!(
-        total < 100_000_000,
-        "snapshots/torch is {total} bytes, over the 100 MB budget"
+        total < 150_000_000,
+        "snapshots/torch is {total} bytes, over the 150 MB budget"
     );
     for (name, text) in files {
         assert!(
