@@ -112,7 +112,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         FailOn::Info => Some(Level::Info),
         FailOn::Never => None,
     };
-    let code = if !report.problems.is_empty() {
+    // A file that cannot be read is reported and the rest is checked; the run fails as a
+    // tool error only when nothing could be.
+    let code = if report.failed() {
         super::EXIT_ERROR
     } else if threshold.is_some_and(|t| report.worst().is_some_and(|w| w <= t)) {
         super::EXIT_FINDINGS

@@ -96,12 +96,19 @@ impl Emitter for Human {
             }
             out.push('\n');
         }
+        // Problems fail the run only when nothing was checked; otherwise they are warnings
+        // beside the findings.
+        let (label, colour) = if r.failed() {
+            ("error:", "1;31")
+        } else {
+            ("warning:", "1;33")
+        };
         for p in &r.problems {
             let _ = writeln!(
                 out,
                 "{}: {} {}",
                 self.paint("1", &p.path),
-                self.paint("1;31", "error:"),
+                self.paint(colour, label),
                 p.message
             );
         }

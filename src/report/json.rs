@@ -76,6 +76,8 @@ impl Emitter for Json {
             "from": r.from,
             "to": r.to,
             "files": r.files,
+            "checked": r.checked,
+            "unchecked": r.unchecked,
             "findings": r.findings,
             "problems": r.problems,
         })))

@@ -135,12 +135,16 @@ pub fn findings_summary(r: &CheckReport) -> String {
         n(Level::Warning),
         n(Level::Info)
     );
-    if !r.problems.is_empty() {
+    if r.unchecked > 0 {
         s.push_str(&format!(
             "; {} file{} could not be checked",
-            r.problems.len(),
-            plural(r.problems.len())
+            r.unchecked,
+            plural(r.unchecked)
         ));
+    }
+    let partly = r.problems.len().saturating_sub(r.unchecked);
+    if partly > 0 {
+        s.push_str(&format!("; {partly} checked in part"));
     }
     s
 }

@@ -43,14 +43,24 @@ pub struct CheckReport {
     /// Files checked.
     pub files: usize,
     pub findings: Vec<Finding>,
-    /// Files that could not be checked; the others were.
+    /// What could not be read or parsed, a problem per file (or per path that names none).
     pub problems: Vec<Problem>,
+    /// Files and given paths not checked at all (missing, unreadable, not Python); a notebook
+    /// with some broken cells is checked, in part.
+    pub unchecked: usize,
+    /// Files checked, whole or in part.
+    pub checked: usize,
     /// Sources by (path, cell), for code frames.
     #[serde(skip)]
     pub sources: BTreeMap<(String, Option<usize>), String>,
 }
 
 impl CheckReport {
+    /// Whether the check could not do its job: something was wrong, and no file was checked.
+    pub fn failed(&self) -> bool {
+        !self.problems.is_empty() && self.checked == 0
+    }
+
     /// The most severe level found, if any.
     pub fn worst(&self) -> Option<Level> {
         self.findings.iter().map(|f| f.level).min()
@@ -183,6 +193,11 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
         },
     );
     let knowledge = knowledge?;
+    let unread = parsed
+        .iter()
+        .filter(|(_, units, _, probs)| units.is_empty() && !probs.is_empty())
+        .count();
+    let (checked, unchecked) = (paths.len() - unread, problems.len() + unread);
     let results: Vec<FileResult> = parsed
         .into_par_iter()
         .map(|(shown, units, uses, probs)| {
@@ -215,6 +230,8 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
         files: paths.len(),
         findings: all,
         problems,
+        unchecked,
+        checked,
         sources,
     })
 }
@@ -234,6 +251,8 @@ fn parse_file(p: &Path, package: &str) -> ParsedFile {
         let mut probs = Vec::new();
         let mut kept = Vec::new();
         let mut modules = Vec::new();
+        // (cell, where and why) of the units that do not parse
+        let mut failed: Vec<(Option<usize>, String)> = Vec::new();
         for u in units {
             match python::parse_module(&u.source) {
                 Ok(m) => {
@@ -246,11 +265,37 @@ fn parse_file(p: &Path, package: &str) -> ParsedFile {
                         Some(c) => format!("cell {c}, line {line}, column {col}"),
                         None => format!("line {line}, column {col}"),
                     };
-                    probs.push(Problem {
-                        path: u.path.clone(),
-                        message: format!("syntax error at {at}: {}", e.message),
-                    });
+                    failed.push((u.cell, format!("syntax error at {at}: {}", e.message)));
                 }
+            }
+        }
+        // One problem per file: a notebook's broken cells are listed together, and the others
+        // are checked.
+        match failed.as_slice() {
+            [] => {}
+            [(_, why)] if kept.is_empty() => probs.push(Problem {
+                path: shown.clone(),
+                message: why.clone(),
+            }),
+            [(_, first), ..] => {
+                let cells: Vec<String> = failed
+                    .iter()
+                    .filter_map(|(c, _)| c.map(|c| c.to_string()))
+                    .collect();
+                let message = if kept.is_empty() {
+                    format!("no code cell is valid Python; first, {first}")
+                } else {
+                    format!(
+                        "code cell{} {} skipped, the other {} checked; first, {first}",
+                        if cells.len() == 1 { "" } else { "s" },
+                        cells.join(", "),
+                        kept.len()
+                    )
+                };
+                probs.push(Problem {
+                    path: shown.clone(),
+                    message,
+                });
             }
         }
         let syntax: Vec<&ruff_python_ast::ModModule> = modules.iter().map(|m| m.syntax()).collect();

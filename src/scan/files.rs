@@ -126,18 +126,9 @@ fn notebook(bytes: &[u8], shown: &str) -> Result<Vec<Unit>, String> {
                 ))
             }
         };
-        // IPython magics and shell escapes are not Python: blank them, keeping line numbers.
-        let source: String = source
-            .lines()
-            .map(|l| {
-                if l.trim_start().starts_with(['%', '!']) {
-                    ""
-                } else {
-                    l
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
+        let Some(source) = python_of_cell(&source) else {
+            continue;
+        };
         units.push(Unit {
             path: shown.to_string(),
             cell: Some(code_cell),
@@ -145,4 +136,84 @@ fn notebook(bytes: &[u8], shown: &str) -> Result<Vec<Unit>, String> {
         });
     }
     Ok(units)
+}
+
+/// Cell magics whose body is Python (`%%time` runs the cell and times it); any other
+/// (`%%bash`, `%%writefile`, `%%html`) makes the cell something else.
+const PYTHON_CELL_MAGICS: &[&str] = &["time", "timeit", "capture", "prun", "debug", "memit"];
+
+/// A code cell as Python, with IPython's syntax blanked so that line numbers stay: line magics
+/// and shell escapes (`%pip install x`, `!ls`, `files = !ls`, indented ones too, and their `\`
+/// continuations) and help (`x?`, `??x`). `None` for a cell whose cell magic makes it
+/// another language.
+pub fn python_of_cell(source: &str) -> Option<String> {
+    let mut lines: Vec<&str> = source.lines().collect();
+    if let Some(first) = lines.first() {
+        if let Some(magic) = first.trim_start().strip_prefix("%%") {
+            let name = magic.split_whitespace().next().unwrap_or("");
+            if !PYTHON_CELL_MAGICS.contains(&name) {
+                return None;
+            }
+            lines[0] = "";
+        }
+    }
+    let mut continued = false;
+    let out: Vec<&str> = lines
+        .iter()
+        .map(|l| {
+            let t = l.trim();
+            let ipython = continued || is_ipython_line(t);
+            continued = ipython && t.ends_with('\\');
+            if ipython {
+                ""
+            } else {
+                l
+            }
+        })
+        .collect();
+    Some(out.join("\n"))
+}
+
+/// `%magic`, `!cmd`, `x = !cmd`, `x = %magic`, `obj?`, `??obj`.
+fn is_ipython_line(t: &str) -> bool {
+    if t.starts_with(['%', '!']) || t.starts_with('?') {
+        return true;
+    }
+    // Outside strings and comments, a trailing `?` is IPython's help.
+    if t.ends_with('?') && !t.contains(['"', '\'', '#']) {
+        return true;
+    }
+    // `files = !ls`: a name (or names) bound to a magic's output.
+    if let Some((target, value)) = t.split_once('=') {
+        let value = value.trim_start();
+        let names = target
+            .split(',')
+            .all(|n| crate::util::names::is_identifier(n.trim()));
+        return names && !target.trim().is_empty() && value.starts_with(['!', '%']);
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipython_syntax_is_blanked_and_lines_stay() {
+        let cell = "%pip install x \\\n    y\nimport torch\n  !nvidia-smi\nfiles = !ls\nout, err = %sx ls\ntorch.load?\n??torch.save\nx = 1  # really?\nif x != 2:\n    pass";
+        let got = python_of_cell(cell).unwrap();
+        let want = "\n\nimport torch\n\n\n\n\n\nx = 1  # really?\nif x != 2:\n    pass";
+        assert_eq!(got, want);
+        assert_eq!(got.lines().count(), cell.lines().count());
+    }
+
+    #[test]
+    fn a_cell_magic_keeps_a_python_body_or_makes_the_cell_another_language() {
+        assert_eq!(
+            python_of_cell("%%time\nimport torch").as_deref(),
+            Some("\nimport torch")
+        );
+        assert_eq!(python_of_cell("%%bash\nls -l\n"), None);
+        assert_eq!(python_of_cell("%%writefile a.py\nimport torch\n"), None);
+    }
 }

@@ -285,7 +285,9 @@ fn deep_nesting_is_a_per_file_error_in_check() {
         "--format",
         "json",
     ]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // ok.py is checked (its `torch.symeig` always raises): its finding, not the deep files,
+    // sets the exit code.
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let problems = report["problems"].as_array().unwrap();
     assert_eq!(problems.len(), 3, "{problems:?}");
