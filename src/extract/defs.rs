@@ -11,7 +11,7 @@ use super::notices::{
     docstring, notices, tombstone,
 };
 use super::signature;
-use crate::snapshot::{Kind, Stability};
+use crate::snapshot::{Deprecation, Kind, Stability};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum FnPlace<'a> {
@@ -202,6 +202,17 @@ pub(super) fn function_def(
             let subject = markers::parameters_named(&w.message, &parameters);
             if !subject.is_empty() {
                 parameters = subject;
+            } else if let Some(g) = w.guard.as_deref() {
+                // `if out is None and destination == -1:`: the parameter left out only picks
+                // the branch; the value tested is what the warning is about.
+                let valued: Vec<String> = parameters
+                    .iter()
+                    .filter(|p| !markers::tests_omission(g, p))
+                    .cloned()
+                    .collect();
+                if !valued.is_empty() {
+                    parameters = valued;
+                }
             }
         }
         // A helper's warning under `if source == "github":` is about what the helper
@@ -218,8 +229,11 @@ pub(super) fn function_def(
             continue;
         }
         let replacement = markers::replacement_in(&w.message, ctx.package);
-        def.deprecated
-            .extend(notices(parameters, w.message, replacement, evidence));
+        let guard = w.guard.clone();
+        def.deprecated.extend(with_omissions(
+            notices(parameters, w.message, replacement, evidence),
+            guard.as_deref(),
+        ));
     }
     for (w, evidence) in pending {
         let parameters = w
@@ -234,8 +248,10 @@ pub(super) fn function_def(
         }
         let callee = w.pending.unwrap_or_default();
         let message = super::notices::pending_message(ctx.file, &callee);
-        def.deprecated
-            .extend(notices(parameters, message, None, evidence));
+        def.deprecated.extend(with_omissions(
+            notices(parameters, message, None, evidence),
+            w.guard.as_deref(),
+        ));
     }
     // Calling a coroutine function only makes a coroutine: it raises when awaited.
     if !f.is_async {
@@ -243,6 +259,18 @@ pub(super) fn function_def(
     }
     dedup_deprecations(&mut def.deprecated);
     def
+}
+
+/// A parameter's deprecation under `if dim is None:` is of leaving it out: calls that pass it
+/// are what the warning asks for.
+fn with_omissions(mut list: Vec<Deprecation>, guard: Option<&str>) -> Vec<Deprecation> {
+    let Some(guard) = guard else { return list };
+    for d in &mut list {
+        if let Some(p) = &d.parameter {
+            d.omitted = markers::tests_omission(guard, p);
+        }
+    }
+    list
 }
 
 fn has_own_init(c: &ast::StmtClassDef) -> bool {

@@ -574,6 +574,15 @@ pub fn parameters_named(text: &str, params: &[String]) -> Vec<String> {
     }
 }
 
+/// Whether a test holds when `param` is left out: `param is None` (alone, or joined by `and`
+/// to other tests), not `param is not None`.
+pub fn tests_omission(test: &str, param: &str) -> bool {
+    test.split(" and ").any(|part| {
+        let part = part.trim().trim_matches(|c| c == '(' || c == ')').trim();
+        part == format!("{param} is None") || part == format!("{param} == None")
+    })
+}
+
 /// The parameters a text mentions anywhere.
 pub fn parameters_mentioned(text: &str, params: &[String]) -> Vec<String> {
     params
@@ -1058,6 +1067,15 @@ mod tests {
             named("callable(input_fn) and mesh is None"),
             ["mesh", "input_fn"]
         );
+    }
+
+    #[test]
+    fn a_test_of_none_is_of_leaving_the_parameter_out() {
+        assert!(tests_omission("dim is None", "dim"));
+        assert!(tests_omission("<not returned earlier> and (dim is None)", "dim"));
+        assert!(!tests_omission("dim is not None", "dim"));
+        assert!(!tests_omission("not (epoch is None)", "epoch"));
+        assert!(!tests_omission("out is None and destination == -1", "destination"));
     }
 
     #[test]

@@ -702,6 +702,7 @@ impl Walker<'_, '_> {
             {
                 let replacement = markers::replacement_in(&w.message, ctx.package);
                 self.facts.deprecated.push(Deprecation {
+                    omitted: false,
                     parameter: None,
                     message: w.message,
                     replacement,
@@ -839,6 +840,7 @@ impl Walker<'_, '_> {
             self.facts.getattr_deprecations.push((
                 name,
                 Deprecation {
+                    omitted: false,
                     parameter: None,
                     message,
                     replacement,

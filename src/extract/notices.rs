@@ -30,6 +30,7 @@ pub(super) fn notices(
 ) -> Vec<Deprecation> {
     if parameters.is_empty() {
         return vec![Deprecation {
+            omitted: false,
             parameter: None,
             message,
             replacement,
@@ -39,6 +40,7 @@ pub(super) fn notices(
     parameters
         .into_iter()
         .map(|p| Deprecation {
+            omitted: false,
             parameter: Some(p),
             message: message.clone(),
             replacement: replacement.clone(),
@@ -159,6 +161,7 @@ pub(super) fn deprecated_decorator(expr: &Expr, ctx: &FileContext) -> Option<Dep
         format!("@deprecated at {}", ctx.at(expr))
     };
     Some(Deprecation {
+        omitted: false,
         parameter: None,
         message,
         replacement,
@@ -350,8 +353,20 @@ pub(super) fn collect_warns_with(
                             .test
                             .as_ref()
                             .map(|t| within(signature::expr_text(t, ctx.source)));
+                        // `else:` runs when the test fails: its guard is the negation, which
+                        // still names the same parameters.
+                        let negated = within(format!(
+                            "not ({})",
+                            signature::expr_text(&s.test, ctx.source)
+                        ));
                         let mut branch = before.clone();
-                        walk(&c.body, ctx, t.as_deref().or(Some(&test)), &mut branch, out);
+                        walk(
+                            &c.body,
+                            ctx,
+                            t.as_deref().or(Some(&negated)),
+                            &mut branch,
+                            out,
+                        );
                         changed.extend(changed_names(&before, &branch));
                     }
                     for name in changed {
@@ -1102,6 +1117,7 @@ pub(super) fn doc_markers(
             continue;
         }
         deps.push(Deprecation {
+            omitted: false,
             parameter: Some(param.clone()),
             message: markers::plain_text(&e.text).into_owned(),
             replacement: markers::replacement_in(&e.text, ctx.package),
@@ -1138,6 +1154,7 @@ pub(super) fn doc_markers(
     // Plain prose: "This function is deprecated in favor of X".
     if deps.is_empty() && markers::deprecation_about_self(&blocks.prose, name, module_last) {
         deps.push(Deprecation {
+            omitted: false,
             parameter: None,
             message: markers::deprecation_sentence(&blocks.prose)
                 .map(|s| markers::plain_text(&s).into_owned())

@@ -445,6 +445,7 @@ impl<'a> Resolver<'a> {
                     continue;
                 }
                 resolved.push(Deprecation {
+                    omitted: d.omitted,
                     replacement: markers::replacement_in(&message, self.package),
                     evidence: format!("warnings.warn({category}) at {at}, {}", d.evidence),
                     message,

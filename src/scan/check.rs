@@ -79,8 +79,10 @@ pub enum CheckError {
     Project(#[from] project::ProjectError),
     #[error("`{0}` does not exist; give files or folders to check")]
     NoSuchPath(String),
-    #[error("cannot tell which `{package}` release `{root}` uses: no requirement, pyproject.toml, setup.cfg, environment.yml or lock file declares it; pass `--from VERSION`")]
+    #[error("cannot tell which `{package}` release `{root}` uses: no requirement file, pyproject.toml, setup.py, setup.cfg, environment.yml or lock file declares it; pass `--from VERSION`")]
     Undeclared { package: String, root: String },
+    #[error("`{package}` is declared without a version in {files}, so any release satisfies it; pass `--from VERSION` with the release the project uses")]
+    AnyVersion { package: String, files: String },
     #[error("`--from {from}` is newer than `--to {to}`")]
     Reversed { from: String, to: String },
     #[error("`{glob}` is not a valid {what} glob: {error}")]
@@ -118,9 +120,21 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
             let declared = project::declarations(&root, package);
             let stored: Vec<_> = releases.iter().map(|r| r.version.clone()).collect();
             project::infer_from(&declared, package, &stored)?.ok_or_else(|| {
-                CheckError::Undeclared {
-                    package: package.clone(),
-                    root: root.display().to_string(),
+                if declared.is_empty() {
+                    CheckError::Undeclared {
+                        package: package.clone(),
+                        root: root.display().to_string(),
+                    }
+                } else {
+                    let mut files: Vec<String> = declared
+                        .iter()
+                        .map(|d| format!("`{}`", d.file.display()))
+                        .collect();
+                    files.dedup();
+                    CheckError::AnyVersion {
+                        package: package.clone(),
+                        files: files.join(", "),
+                    }
                 }
             })?
         }

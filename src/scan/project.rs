@@ -44,6 +44,66 @@ pub enum ProjectError {
 pub fn declarations(root: &Path, package: &str) -> Vec<Declaration> {
     let mut out = Vec::new();
     let read = |name: &str| std::fs::read_to_string(root.join(name)).ok();
+    // `requirements*.txt` at the root and every `.txt` in a `requirements/` folder, with the
+    // files they include (`-r base.txt`, `-c constraints.txt`).
+    let mut requirement_files: Vec<PathBuf> = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(root) {
+        requirement_files.extend(
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("requirements") && n.ends_with(".txt"))
+                        && p.is_file()
+                }),
+        );
+    }
+    for folder in ["requirements", "reqs"] {
+        let walk = ignore::WalkBuilder::new(root.join(folder))
+            .max_depth(Some(3))
+            .build();
+        requirement_files.extend(
+            walk.filter_map(|e| e.ok())
+                .map(|e| e.into_path())
+                .filter(|p| p.extension().is_some_and(|x| x == "txt") && p.is_file()),
+        );
+    }
+    // Popped from the end: in name order, each file's includes right after it.
+    requirement_files.sort();
+    requirement_files.reverse();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(path) = requirement_files.pop() {
+        let Ok(canonical) = path.canonicalize() else {
+            continue;
+        };
+        if !seen.insert(canonical) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+        for line in text.lines() {
+            let t = line.trim();
+            let include = ["-r", "--requirement", "-c", "--constraint"]
+                .iter()
+                .find_map(|flag| t.strip_prefix(flag))
+                .filter(|r| r.starts_with([' ', '=']))
+                .map(|r| r.trim_start_matches([' ', '=']).trim());
+            if let Some(included) = include {
+                let base = path.parent().unwrap_or(root);
+                requirement_files.push(base.join(included));
+            } else if let Some(spec) = requirement(t, package) {
+                out.push(Declaration {
+                    file: root.join(&shown),
+                    spec,
+                    locked: false,
+                });
+            }
+        }
+    }
     let mut push = |file: &str, spec: String, locked: bool| {
         out.push(Declaration {
             file: root.join(file),
@@ -51,21 +111,13 @@ pub fn declarations(root: &Path, package: &str) -> Vec<Declaration> {
             locked,
         })
     };
-    if let Ok(entries) = std::fs::read_dir(root) {
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        for name in names
-            .iter()
-            .filter(|n| n.starts_with("requirements") && n.ends_with(".txt"))
-        {
-            if let Some(text) = read(name) {
-                for line in text.lines() {
-                    if let Some(spec) = requirement(line, package) {
-                        push(name, spec, false);
-                    }
+    // `setup.py` read, not run: any string literal that is a requirement of the package
+    // (`install_requires=["torch>=2.0"]`, or a table of pins that `deps_list` picks from).
+    if let Some(text) = read("setup.py") {
+        if let Ok(parsed) = crate::util::python::parse_module(&text) {
+            for literal in string_literals(parsed.syntax()) {
+                if let Some(spec) = requirement(&literal, package) {
+                    push("setup.py", spec, false);
                 }
             }
         }
@@ -159,6 +211,23 @@ pub fn declarations(root: &Path, package: &str) -> Vec<Declaration> {
         }
     }
     out
+}
+
+/// Every string literal of a module, whole (implicit concatenations joined).
+fn string_literals(module: &ruff_python_ast::ModModule) -> Vec<String> {
+    use ruff_python_ast::visitor::{self, Visitor};
+    struct V(Vec<String>);
+    impl<'a> Visitor<'a> for V {
+        fn visit_expr(&mut self, expr: &'a ruff_python_ast::Expr) {
+            if let ruff_python_ast::Expr::StringLiteral(s) = expr {
+                self.0.push(s.value.to_str().to_string());
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut v = V(Vec::new());
+    v.visit_body(&module.body);
+    v.0
 }
 
 /// The specifier of `package` in a requirement line (`torch>=2.1,<2.5 ; python_version>'3'`).

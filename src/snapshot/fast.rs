@@ -217,6 +217,7 @@ fn notices(v: Option<Value>) -> Option<Vec<Deprecation>> {
                 Value::Map(mut m) => {
                     let d = Deprecation {
                         parameter: opt_str(&mut m, "parameter")?,
+                        omitted: flag(&mut m, "omitted")?,
                         message: get_str(&mut m, "message")?,
                         replacement: opt_str(&mut m, "replacement")?,
                         evidence: get_str(&mut m, "evidence")?,

@@ -157,6 +157,10 @@ pub struct Symbol {
 pub struct Deprecation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
+    /// With `parameter`: what is deprecated is leaving it out (the warning's test is
+    /// `if dim is None:`), so calls that pass it are fine.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub omitted: bool,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replacement: Option<String>,

@@ -277,6 +277,10 @@ fn write_deprecation(out: &mut String, d: &Deprecation) {
     if let Some(p) = &d.parameter {
         field(out, "parameter", p);
     }
+    if d.omitted {
+        // A bare `true`, which `scalar` would quote as a string.
+        let _ = writeln!(out, "      omitted: true");
+    }
     field(out, "message", &d.message);
     if let Some(r) = &d.replacement {
         field(out, "replacement", r);
@@ -555,6 +559,7 @@ mod tests {
                 defined: Some("pkg/__init__.py:3".into()),
                 signatures: vec!["(x: \"int\", *, y='a: b') -> None".into()],
                 deprecated: vec![Deprecation {
+                    omitted: false,
                     parameter: Some("y".into()),
                     message: "`y` is deprecated\nuse z".into(),
                     replacement: None,

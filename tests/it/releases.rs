@@ -245,6 +245,7 @@ fn a_record_changed_on_purpose_is_reported_as_that_change() {
         .unwrap()
         .deprecated
         .push(Deprecation {
+            omitted: false,
             parameter: None,
             message: "deprecated".into(),
             replacement: None,

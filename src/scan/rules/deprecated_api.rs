@@ -1,6 +1,7 @@
 //! ## What it does
 //! Flags uses of an API, or of one of its parameters, that the target release deprecates, with the
-//! replacement the deprecation names.
+//! replacement the deprecation names. A deprecation of leaving a parameter out (its warning tests
+//! `if dim is None:`) flags the calls that surely leave it out, not those that pass it.
 //!
 //! ## Why is this bad?
 //! Deprecated APIs warn on every call and are removed in a later release.
@@ -31,6 +32,8 @@ struct DeprecatedApi<'a> {
     name: &'a str,
     /// For a parameter's deprecation: the parameter.
     parameter: Option<&'a str>,
+    /// The deprecation is of leaving the parameter out, and the call does.
+    omitted: bool,
     target: &'a str,
     since: Option<&'a str>,
     notice: &'a str,
@@ -41,6 +44,10 @@ impl Violation for DeprecatedApi<'_> {
     fn message(&self) -> String {
         let (name, notice) = (self.name, first_sentence(self.notice));
         match self.parameter {
+            Some(p) if self.omitted => format!(
+                "calling `{name}` without `{p}` is deprecated in {}: {notice}",
+                self.target
+            ),
             Some(p) => format!(
                 "parameter `{p}` of `{name}` is deprecated in {}: {notice}",
                 self.target
@@ -67,6 +74,7 @@ fn check(s: &Subject) -> Vec<Verdict> {
         let v = DeprecatedApi {
             name: s.name,
             parameter: None,
+            omitted: false,
             target,
             since: s.k.since(s.name, ChangeKind::Deprecated),
             notice: &d.message,
@@ -83,10 +91,16 @@ fn check(s: &Subject) -> Vec<Verdict> {
         let Some(p) = d.parameter.as_deref() else {
             continue;
         };
-        if call.keywords.iter().any(|k| k == p) {
+        let affected = if d.omitted {
+            leaves_out(&call, sym, p)
+        } else {
+            call.keywords.iter().any(|k| k == p)
+        };
+        if affected {
             let v = DeprecatedApi {
                 name: s.name,
                 parameter: Some(p),
+                omitted: d.omitted,
                 target,
                 since: None,
                 notice: &d.message,
@@ -96,4 +110,30 @@ fn check(s: &Subject) -> Vec<Verdict> {
         }
     }
     out
+}
+
+/// Whether a call surely leaves `param` out: not by keyword, not by position, and no `*args`
+/// or `**kwargs` that might carry it.
+fn leaves_out(call: &super::CallShape, sym: &crate::snapshot::Symbol, param: &str) -> bool {
+    let Some(positional) = call.positional else {
+        return false;
+    };
+    if call.has_kwargs || call.keywords.iter().any(|k| k == param) {
+        return false;
+    }
+    let signatures = crate::diff::signature::Signature::parse_all(&sym.signatures);
+    !signatures.is_empty()
+        && signatures.iter().all(|sig| {
+            sig.params
+                .iter()
+                .filter(|p| {
+                    matches!(
+                        p.kind,
+                        crate::diff::signature::ParamKind::PositionalOnly
+                            | crate::diff::signature::ParamKind::PositionalOrKeyword
+                    )
+                })
+                .position(|p| p.name == param)
+                .is_none_or(|i| i >= positional)
+        })
 }
