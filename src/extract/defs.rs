@@ -395,8 +395,13 @@ pub(super) fn class_body(
                     let params = signature::parameter_names(&f.parameters);
                     for d in &def.deprecated {
                         let applies = d.parameter.as_ref().is_none_or(|p| params.contains(p));
-                        if applies && !class.deprecated.contains(d) {
-                            class.deprecated.push(d.clone());
+                        // Warned on construction: a subclass or an `isinstance` test is fine.
+                        let d = Deprecation {
+                            instantiation: d.parameter.is_none(),
+                            ..d.clone()
+                        };
+                        if applies && !class.deprecated.contains(&d) {
+                            class.deprecated.push(d);
                         }
                     }
                     // Said once, on the class: `X.__new__` is not what users call.

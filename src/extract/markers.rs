@@ -1072,10 +1072,16 @@ mod tests {
     #[test]
     fn a_test_of_none_is_of_leaving_the_parameter_out() {
         assert!(tests_omission("dim is None", "dim"));
-        assert!(tests_omission("<not returned earlier> and (dim is None)", "dim"));
+        assert!(tests_omission(
+            "<not returned earlier> and (dim is None)",
+            "dim"
+        ));
         assert!(!tests_omission("dim is not None", "dim"));
         assert!(!tests_omission("not (epoch is None)", "epoch"));
-        assert!(!tests_omission("out is None and destination == -1", "destination"));
+        assert!(!tests_omission(
+            "out is None and destination == -1",
+            "destination"
+        ));
     }
 
     #[test]

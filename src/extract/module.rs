@@ -703,6 +703,7 @@ impl Walker<'_, '_> {
                 let replacement = markers::replacement_in(&w.message, ctx.package);
                 self.facts.deprecated.push(Deprecation {
                     omitted: false,
+                    instantiation: false,
                     parameter: None,
                     message: w.message,
                     replacement,
@@ -841,6 +842,7 @@ impl Walker<'_, '_> {
                 name,
                 Deprecation {
                     omitted: false,
+                    instantiation: false,
                     parameter: None,
                     message,
                     replacement,

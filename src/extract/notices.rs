@@ -31,6 +31,7 @@ pub(super) fn notices(
     if parameters.is_empty() {
         return vec![Deprecation {
             omitted: false,
+            instantiation: false,
             parameter: None,
             message,
             replacement,
@@ -41,6 +42,7 @@ pub(super) fn notices(
         .into_iter()
         .map(|p| Deprecation {
             omitted: false,
+            instantiation: false,
             parameter: Some(p),
             message: message.clone(),
             replacement: replacement.clone(),
@@ -162,6 +164,7 @@ pub(super) fn deprecated_decorator(expr: &Expr, ctx: &FileContext) -> Option<Dep
     };
     Some(Deprecation {
         omitted: false,
+        instantiation: false,
         parameter: None,
         message,
         replacement,
@@ -1118,6 +1121,7 @@ pub(super) fn doc_markers(
         }
         deps.push(Deprecation {
             omitted: false,
+            instantiation: false,
             parameter: Some(param.clone()),
             message: markers::plain_text(&e.text).into_owned(),
             replacement: markers::replacement_in(&e.text, ctx.package),
@@ -1155,6 +1159,7 @@ pub(super) fn doc_markers(
     if deps.is_empty() && markers::deprecation_about_self(&blocks.prose, name, module_last) {
         deps.push(Deprecation {
             omitted: false,
+            instantiation: false,
             parameter: None,
             message: markers::deprecation_sentence(&blocks.prose)
                 .map(|s| markers::plain_text(&s).into_owned())

@@ -446,6 +446,7 @@ impl<'a> Resolver<'a> {
                 }
                 resolved.push(Deprecation {
                     omitted: d.omitted,
+                    instantiation: d.instantiation,
                     replacement: markers::replacement_in(&message, self.package),
                     evidence: format!("warnings.warn({category}) at {at}, {}", d.evidence),
                     message,

@@ -218,6 +218,7 @@ fn notices(v: Option<Value>) -> Option<Vec<Deprecation>> {
                     let d = Deprecation {
                         parameter: opt_str(&mut m, "parameter")?,
                         omitted: flag(&mut m, "omitted")?,
+                        instantiation: flag(&mut m, "instantiation")?,
                         message: get_str(&mut m, "message")?,
                         replacement: opt_str(&mut m, "replacement")?,
                         evidence: get_str(&mut m, "evidence")?,

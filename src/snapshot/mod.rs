@@ -161,6 +161,10 @@ pub struct Deprecation {
     /// `if dim is None:`), so calls that pass it are fine.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub omitted: bool,
+    /// On a class: what is deprecated is constructing it (its `__init__` or `__new__` warns),
+    /// so subclassing it, `isinstance` and its class attributes are fine.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub instantiation: bool,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replacement: Option<String>,

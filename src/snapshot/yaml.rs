@@ -268,24 +268,26 @@ fn write_list(out: &mut String, key: &str, items: &[String]) {
 }
 
 fn write_deprecation(out: &mut String, d: &Deprecation) {
-    let mut first = true;
-    let mut field = |out: &mut String, k: &str, v: &str| {
-        let lead = if first { "    - " } else { "      " };
-        first = false;
-        let _ = writeln!(out, "{lead}{k}: {}", scalar(v));
-    };
+    let mut fields: Vec<(&str, String)> = Vec::with_capacity(5);
     if let Some(p) = &d.parameter {
-        field(out, "parameter", p);
+        fields.push(("parameter", scalar(p)));
     }
+    // Bare `true`s, which `scalar` would quote as strings.
     if d.omitted {
-        // A bare `true`, which `scalar` would quote as a string.
-        let _ = writeln!(out, "      omitted: true");
+        fields.push(("omitted", "true".into()));
     }
-    field(out, "message", &d.message);
+    if d.instantiation {
+        fields.push(("instantiation", "true".into()));
+    }
+    fields.push(("message", scalar(&d.message)));
     if let Some(r) = &d.replacement {
-        field(out, "replacement", r);
+        fields.push(("replacement", scalar(r)));
     }
-    field(out, "evidence", &d.evidence);
+    fields.push(("evidence", scalar(&d.evidence)));
+    for (i, (k, v)) in fields.iter().enumerate() {
+        let lead = if i == 0 { "    - " } else { "      " };
+        let _ = writeln!(out, "{lead}{k}: {v}");
+    }
 }
 
 /// A YAML scalar for `s`: plain when it is a dotted identifier that no YAML reader can take for
@@ -560,6 +562,7 @@ mod tests {
                 signatures: vec!["(x: \"int\", *, y='a: b') -> None".into()],
                 deprecated: vec![Deprecation {
                     omitted: false,
+                    instantiation: false,
                     parameter: Some("y".into()),
                     message: "`y` is deprecated\nuse z".into(),
                     replacement: None,

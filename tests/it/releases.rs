@@ -246,6 +246,7 @@ fn a_record_changed_on_purpose_is_reported_as_that_change() {
         .deprecated
         .push(Deprecation {
             omitted: false,
+            instantiation: false,
             parameter: None,
             message: "deprecated".into(),
             replacement: None,

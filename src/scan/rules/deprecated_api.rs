@@ -1,7 +1,9 @@
 //! ## What it does
 //! Flags uses of an API, or of one of its parameters, that the target release deprecates, with the
 //! replacement the deprecation names. A deprecation of leaving a parameter out (its warning tests
-//! `if dim is None:`) flags the calls that surely leave it out, not those that pass it.
+//! `if dim is None:`) flags the calls that surely leave it out, not those that pass it; one of
+//! constructing a class (its `__init__` warns) flags calls of the class, not subclasses,
+//! `isinstance` tests or imports.
 //!
 //! ## Why is this bad?
 //! Deprecated APIs warn on every call and are removed in a later release.
@@ -70,7 +72,13 @@ fn check(s: &Subject) -> Vec<Verdict> {
     };
     let target = s.k.to.version.as_str();
     let mut out = Vec::new();
-    if let Some(d) = sym.deprecated.iter().find(|d| d.parameter.is_none()) {
+    // Construction deprecated: calls of the class, not subclassing, `isinstance` or imports.
+    let symbol_level = sym
+        .deprecated
+        .iter()
+        .find(|d| d.parameter.is_none())
+        .filter(|d| !d.instantiation || s.call().is_some());
+    if let Some(d) = symbol_level {
         let v = DeprecatedApi {
             name: s.name,
             parameter: None,
