@@ -65,6 +65,10 @@ pub struct CheckArgs {
     /// Glob patterns of paths to skip.
     #[arg(long, value_delimiter = ',', value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Print how many findings each rule and symbol has, most first, instead of the findings
+    /// (the exit code is the same).
+    #[arg(long)]
+    pub statistics: bool,
     #[command(flatten)]
     pub source: StoreArgs,
 }
@@ -105,7 +109,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         CheckFormat::Sarif => Format::Sarif,
         CheckFormat::Github => Format::Github,
     };
-    super::print(&report::emitter(format).findings(&report)?)?;
+    if args.statistics {
+        super::print(&report::statistics(&report))?;
+    } else {
+        super::print(&report::emitter(format).findings(&report)?)?;
+    }
     let threshold = match args.fail_on {
         FailOn::Error => Some(Level::Error),
         FailOn::Warning => Some(Level::Warning),

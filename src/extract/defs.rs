@@ -267,7 +267,7 @@ fn with_omissions(mut list: Vec<Deprecation>, guard: Option<&str>) -> Vec<Deprec
     let Some(guard) = guard else { return list };
     for d in &mut list {
         if let Some(p) = &d.parameter {
-            d.omitted = markers::tests_omission(guard, p);
+            d.omitted |= markers::tests_omission(guard, p);
         }
     }
     list
@@ -344,6 +344,14 @@ pub(super) fn class_def(ctx: &FileContext, c: &ast::StmtClassDef, module: &str) 
     );
     def.members = members;
     dedup_deprecations(&mut def.deprecated);
+    // "`pkg.Scaler(args...)` is deprecated": a message that shows the class called is about
+    // constructing it, wherever it is stated.
+    let called = format!("{name}(");
+    for d in &mut def.deprecated {
+        if d.parameter.is_none() && d.message.contains(&called) {
+            d.instantiation = true;
+        }
+    }
     def
 }
 

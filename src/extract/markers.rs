@@ -583,6 +583,25 @@ pub fn tests_omission(test: &str, param: &str) -> bool {
     })
 }
 
+/// Whether a message deprecates leaving `param` out: "If `dim` is not given, it defaults to
+/// ... This behavior is deprecated".
+pub fn describes_omission(message: &str, param: &str) -> bool {
+    let lower = message.to_ascii_lowercase();
+    let p = param.to_ascii_lowercase();
+    ["", "`", "``"].iter().any(|q| {
+        [
+            "is not given",
+            "is not specified",
+            "is not passed",
+            "is not provided",
+            "is omitted",
+            "is none",
+        ]
+        .iter()
+        .any(|tail| lower.contains(&format!("if {q}{p}{q} {tail}")))
+    })
+}
+
 /// The parameters a text mentions anywhere.
 pub fn parameters_mentioned(text: &str, params: &[String]) -> Vec<String> {
     params
@@ -1067,6 +1086,14 @@ mod tests {
             named("callable(input_fn) and mesh is None"),
             ["mesh", "input_fn"]
         );
+    }
+
+    #[test]
+    fn a_message_about_a_parameter_not_given_is_of_leaving_it_out() {
+        let m = "If `dim` is not given, it defaults to the first dimension. This behavior is deprecated.";
+        assert!(describes_omission(m, "dim"));
+        assert!(!describes_omission(m, "input"));
+        assert!(!describes_omission("`dim` is deprecated", "dim"));
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub(super) fn notices(
     parameters
         .into_iter()
         .map(|p| Deprecation {
-            omitted: false,
+            omitted: markers::describes_omission(&message, &p),
             instantiation: false,
             parameter: Some(p),
             message: message.clone(),

@@ -12,6 +12,9 @@ use crate::scan::{CheckReport, Finding};
 use crate::span::history::Lifecycle;
 use crate::util::LineIndex;
 
+/// Findings of one rule and symbol shown in full before the rest are counted.
+const SHOWN_PER_SYMBOL: usize = 5;
+
 pub struct Human {
     pub color: bool,
 }
@@ -49,7 +52,15 @@ impl Emitter for Human {
 
     fn findings(&self, r: &CheckReport) -> Result<String, Unsupported> {
         let mut out = String::new();
+        // A large project repeats one finding hundreds of times: the first few are shown,
+        // the rest counted at the end.
+        let mut shown: BTreeMap<(&str, &str), usize> = BTreeMap::new();
         for f in &r.findings {
+            let n = shown.entry((f.code, f.symbol.as_str())).or_default();
+            *n += 1;
+            if *n > SHOWN_PER_SYMBOL {
+                continue;
+            }
             let level = match f.level {
                 Level::Error => self.paint("1;31", "error"),
                 Level::Warning => self.paint("1;33", "warning"),
@@ -111,6 +122,17 @@ impl Emitter for Human {
                 self.paint(colour, label),
                 p.message
             );
+        }
+        for ((code, symbol), n) in &shown {
+            if *n > SHOWN_PER_SYMBOL {
+                let _ = writeln!(
+                    out,
+                    "{} {} more [{code}] finding{} of `{symbol}` not shown (`--statistics` counts them, `--format json` lists them)",
+                    self.paint("1", "note:"),
+                    n - SHOWN_PER_SYMBOL,
+                    if n - SHOWN_PER_SYMBOL == 1 { "" } else { "s" }
+                );
+            }
         }
         let _ = writeln!(out, "{}", findings_summary(r));
         Ok(out)

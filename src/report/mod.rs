@@ -14,6 +14,7 @@ use crate::diff::timeline::History;
 use crate::diff::{Change, Severity};
 use crate::scan::CheckReport;
 use crate::span::history::Lifecycle;
+use std::collections::BTreeMap;
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +117,27 @@ pub fn change_summary(changes: &[Change]) -> String {
         count(Severity::Behaviour),
         count(Severity::Info)
     )
+}
+
+/// Counts per rule and symbol, most frequent first, as `ruff --statistics` prints them:
+/// `287  AD003  [warning]  torch.jit.ignore`, then the summary line.
+pub fn statistics(r: &CheckReport) -> String {
+    let mut counts: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
+    for f in &r.findings {
+        *counts
+            .entry((f.code, f.level.as_str(), f.symbol.as_str()))
+            .or_default() += 1;
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let width = rows.first().map_or(1, |(_, n)| n.to_string().len());
+    let mut out = String::new();
+    for ((code, level, symbol), n) in rows {
+        out.push_str(&format!("{n:>width$}  {code}  [{level}]  {symbol}\n"));
+    }
+    out.push_str(&findings_summary(r));
+    out.push('\n');
+    out
 }
 
 /// "2.1.0 → 2.15.0: 7 findings in 3 files (2 error, 5 warning, 0 info)".

@@ -272,3 +272,36 @@ fn precomputed_and_cached_diffs_change_nothing_but_time() {
         assert_eq!(text(out), text(&computed));
     }
 }
+
+#[test]
+fn repeated_findings_are_grouped_and_statistics_count_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut code = String::from("import torch\n");
+    for _ in 0..7 {
+        code.push_str("s = torch.cuda.amp.GradScaler()\n");
+    }
+    code.push_str("torch.symeig(a)\n");
+    std::fs::write(dir.path().join("train.py"), code).unwrap();
+    let span = ["train.py", "--from", "2.3.0", "--to", "2.4.0"];
+    let out = check_in(dir.path(), &span);
+    let t = text(&out);
+    // Five of the seven in full, the other two counted; the one symeig shown.
+    assert_eq!(t.matches("warning[AD003 deprecated-api]").count(), 5, "{t}");
+    assert!(
+        t.contains("note: 2 more [AD003] findings of `torch.cuda.amp.GradScaler` not shown"),
+        "{t}"
+    );
+    assert!(
+        t.contains("8 findings in 1 file (1 error, 7 warning, 0 info)"),
+        "{t}"
+    );
+    let out = check_in(dir.path(), &[&span[..], &["--statistics"]].concat());
+    let t = text(&out);
+    let lines: Vec<&str> = t.lines().collect();
+    assert_eq!(
+        lines[0], "7  AD003  [warning]  torch.cuda.amp.GradScaler",
+        "{t}"
+    );
+    assert_eq!(lines[1], "1  AD001  [error]  torch.symeig", "{t}");
+    assert_eq!(out.status.code(), Some(1), "the exit code is the check's");
+}
