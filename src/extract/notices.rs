@@ -522,16 +522,7 @@ pub(super) fn helper_warning(
         return None;
     }
     match helpers.get(n.id.as_str())? {
-        Helper::Fixed(w, at, positional) => {
-            let message = fill_arguments(&w.message, call, positional, ctx, locals);
-            Some((
-                WarnCall {
-                    message,
-                    ..w.clone()
-                },
-                at.clone(),
-            ))
-        }
+        h @ Helper::Fixed(..) => fixed_warning(h, call, ctx, locals),
         Helper::Forward {
             positional,
             message,
@@ -693,20 +684,29 @@ fn statement_warning(
         let Expr::Name(n) = c.func.as_ref() else {
             return None;
         };
-        match helpers.get(n.id.as_str())? {
-            Helper::Fixed(w, at, positional) => {
-                let message = fill_arguments(&w.message, c, positional, ctx, locals);
-                Some((
-                    WarnCall {
-                        message,
-                        ..w.clone()
-                    },
-                    at.clone(),
-                ))
-            }
-            Helper::Forward { .. } => None,
-        }
+        fixed_warning(helpers.get(n.id.as_str())?, c, ctx, locals)
     })
+}
+
+/// The warning a call of a helper that always warns raises: its message with the call's
+/// arguments filled in, and where it is raised. `None` for a forwarding helper.
+fn fixed_warning(
+    helper: &Helper,
+    call: &ruff_python_ast::ExprCall,
+    ctx: &FileContext,
+    locals: &Locals,
+) -> Option<(WarnCall, String)> {
+    let Helper::Fixed(w, at, positional) = helper else {
+        return None;
+    };
+    let message = fill_arguments(&w.message, call, positional, ctx, locals);
+    Some((
+        WarnCall {
+            message,
+            ..w.clone()
+        },
+        at.clone(),
+    ))
 }
 
 /// Stands for a helper's parameter in its message until a call gives the argument.
