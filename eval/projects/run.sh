@@ -14,7 +14,7 @@ seed=${2:-20261201}
 bin=${APIDRIFT:-$here/../../target/release/apidrift}
 mkdir -p "$work"
 printf '| project | span (inferred from) | files | errors | warnings | info | per rule | time |\n|---|---|---|---|---|---|---|---|\n'
-grep -v '^#' "$here/projects.txt" | while read -r spec extra; do
+grep -v '^#' "$here/projects.txt" | while read -r spec extra || [ -n "$spec" ]; do
   [ -n "$spec" ] || continue
   name=${spec%%==*}; version=${spec##*==}
   dist=${name//-/_}

@@ -45,6 +45,19 @@ pub struct Profile {
     /// return runs on every other call, not on a fallback path.
     #[serde(default)]
     pub dispatch_guards: Vec<DispatchGuard>,
+    /// Words besides the import name by which projects name the package in their own
+    /// identifiers (`WITH_PT24`): what makes a flag a version test of this package.
+    #[serde(default)]
+    pub nicknames: Vec<Nickname>,
+}
+
+/// "Projects call the package `name` in identifiers."
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Nickname {
+    pub name: String,
+    /// Where projects do; documentation only.
+    pub why: String,
 }
 
 /// "An early return under a test of `function(...)` is a dispatch, not a fallback."

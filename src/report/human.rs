@@ -53,10 +53,12 @@ impl Emitter for Human {
     fn findings(&self, r: &CheckReport) -> Result<String, Unsupported> {
         let mut out = String::new();
         // A large project repeats one finding hundreds of times: the first few are shown,
-        // the rest counted at the end.
-        let mut shown: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        // the rest counted at the end; per level, so that fallbacks (info) hide no warning.
+        let mut shown: BTreeMap<(&str, &str, Level), usize> = BTreeMap::new();
         for f in &r.findings {
-            let n = shown.entry((f.code, f.symbol.as_str())).or_default();
+            let n = shown
+                .entry((f.code, f.symbol.as_str(), f.level))
+                .or_default();
             *n += 1;
             if *n > SHOWN_PER_SYMBOL {
                 continue;
@@ -123,13 +125,14 @@ impl Emitter for Human {
                 p.message
             );
         }
-        for ((code, symbol), n) in &shown {
+        for ((code, symbol, level), n) in &shown {
             if *n > SHOWN_PER_SYMBOL {
                 let _ = writeln!(
                     out,
-                    "{} {} more [{code}] finding{} of `{symbol}` not shown (`--statistics` counts them, `--format json` lists them)",
+                    "{} {} more [{code}] {} finding{} of `{symbol}` not shown (`--statistics` counts them, `--format json` lists them)",
                     self.paint("1", "note:"),
                     n - SHOWN_PER_SYMBOL,
+                    level.as_str(),
                     if n - SHOWN_PER_SYMBOL == 1 { "" } else { "s" }
                 );
             }

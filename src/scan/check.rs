@@ -184,6 +184,11 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
     }
 
     let (paths, mut problems) = files::collect(&settings.paths, &exclude);
+    let nicknames: Vec<String> = crate::extract::profile::bundled(package)
+        .nicknames
+        .into_iter()
+        .map(|n| n.name)
+        .collect();
     let (from_s, to_s) = (from.to_string(), to.to_string());
     // Loading the releases and composing their diffs needs no user code, and parsing the user
     // code needs no releases: do both at once.
@@ -202,7 +207,7 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
         || {
             paths
                 .par_iter()
-                .map(|p| parse_file(p, package))
+                .map(|p| parse_file(p, package, &nicknames))
                 .collect::<Vec<_>>()
         },
     );
@@ -254,7 +259,7 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
 /// uses found in them, and what could not be read or parsed.
 type ParsedFile = (String, Vec<files::Unit>, Vec<(usize, Use)>, Vec<Problem>);
 
-fn parse_file(p: &Path, package: &str) -> ParsedFile {
+fn parse_file(p: &Path, package: &str, nicknames: &[String]) -> ParsedFile {
     let shown = display(p);
     let units = match files::read(p, &shown) {
         Ok(units) => units,
@@ -313,7 +318,7 @@ fn parse_file(p: &Path, package: &str) -> ParsedFile {
             }
         }
         let syntax: Vec<&ruff_python_ast::ModModule> = modules.iter().map(|m| m.syntax()).collect();
-        let uses = file_uses(package, &syntax);
+        let uses = file_uses(package, nicknames, &syntax);
         (shown, kept, uses, probs)
     })
 }

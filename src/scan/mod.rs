@@ -6,6 +6,7 @@
 mod check;
 pub mod config;
 pub mod files;
+pub mod guards;
 pub mod project;
 pub mod python;
 pub mod rules;
@@ -38,6 +39,8 @@ pub struct Knowledge {
     public_before: HashSet<String>,
     /// Verdicts by (qualified name, kind of use), shared by every file of a run.
     cache: std::sync::RwLock<VerdictCache>,
+    /// The target's release numbers, for version tests in user code.
+    to_numbers: Vec<u64>,
 }
 
 impl Knowledge {
@@ -58,12 +61,13 @@ impl Knowledge {
             .collect();
         Knowledge {
             from,
-            to,
             changes,
             moves,
             public_name: public_to,
             public_before: public_from.into_keys().collect(),
             cache: Default::default(),
+            to_numbers: guards::release_numbers(&to.version).unwrap_or_default(),
+            to,
         }
     }
 
@@ -100,6 +104,52 @@ impl Knowledge {
     /// Whether a definition had a public name in the source release.
     pub fn had_public_name(&self, def: &str) -> bool {
         self.public_before.contains(def)
+    }
+}
+
+impl guards::Target for Knowledge {
+    fn version(&self) -> (&[u64], &str) {
+        (&self.to_numbers, &self.to.version)
+    }
+
+    fn has(&self, name: &str) -> Option<bool> {
+        if self.to.resolve(name).is_some() || self.to.reachable(name) {
+            return Some(true);
+        }
+        // Absent only where the parent's members are all listed: public names of a module or
+        // class the target has.
+        let (parent, last) = split_parent(name)?;
+        let listed = self.to.resolve(parent).is_some() || self.to.reachable(parent);
+        (listed && !last.starts_with('_')).then_some(false)
+    }
+
+    fn fails(&self, name: &str, how: &UseKind) -> Option<bool> {
+        if self.verdicts(name, how).iter().any(|v| v.raises.is_some()) {
+            return Some(true);
+        }
+        self.has(name).map(|b| !b)
+    }
+}
+
+impl Knowledge {
+    /// The verdicts on one use, computed once per run.
+    fn verdicts(&self, qualname: &str, how: &UseKind) -> std::sync::Arc<Vec<Verdict>> {
+        let cached = self.cache.read().ok().and_then(|c| {
+            c.get(qualname)?
+                .iter()
+                .find(|(h, _)| h == how)
+                .map(|(_, v)| v.clone())
+        });
+        if let Some(v) = cached {
+            return v;
+        }
+        let v = std::sync::Arc::new(assess(self, qualname, how));
+        if let Ok(mut c) = self.cache.write() {
+            c.entry(qualname.to_string())
+                .or_default()
+                .push((how.clone(), v.clone()));
+        }
+        v
     }
 }
 
@@ -203,9 +253,10 @@ impl python::Exports for AnyPublicName {
 /// namespace as in a kernel), each tagged with the index of its module.
 pub fn file_uses(
     package: &str,
+    nicknames: &[String],
     modules: &[&ruff_python_ast::ModModule],
 ) -> Vec<(usize, python::Use)> {
-    python::uses_in(modules, &[package], &AnyPublicName)
+    python::uses_in(modules, &[package], nicknames, &AnyPublicName)
 }
 
 /// The findings for one file's uses. `pieces` are the (cell, source) of its modules, in the
@@ -232,37 +283,89 @@ pub fn findings(
         }
         let (index, suppressions) = &indexes[*piece];
         let cell = pieces[*piece].0;
-        let cached = knowledge.cache.read().ok().and_then(|c| {
-            c.get(u.qualname.as_str())?
-                .iter()
-                .find(|(how, _)| *how == u.how)
-                .map(|(_, v)| v.clone())
-        });
-        let verdicts = match cached {
-            Some(v) => v,
-            None => {
-                let v = std::sync::Arc::new(assess(knowledge, &u.qualname, &u.how));
-                if let Ok(mut c) = knowledge.cache.write() {
-                    c.entry(u.qualname.clone())
-                        .or_default()
-                        .push((u.how.clone(), v.clone()));
-                }
-                v
-            }
-        };
+        let verdicts = knowledge.verdicts(&u.qualname, &u.how);
+        if verdicts.is_empty() {
+            continue;
+        }
         let (line, column) = index.position(u.range.start().to_usize());
         let (end_line, end_column) = index.position(u.range.end().to_usize());
+        let line_of = |at: ruff_text_size::TextSize| index.position(at.to_usize()).0;
+        // A branch the target never takes: what it uses is a fallback for older releases.
+        let dead = u
+            .guards
+            .iter()
+            .find(|g| g.test.holds(knowledge) == Some(false))
+            .map(|g| {
+                let target = &knowledge.to.version;
+                let line = line_of(g.at);
+                match &g.test {
+                    guards::Test::TryFails(_) => format!(
+                        "this runs only when the `try` block at line {line} fails, which it does not in {target}: a fallback for older releases that can go when you drop them"
+                    ),
+                    test => {
+                        let when = test.explain_false(knowledge, &knowledge.to.package);
+                        match test.serves_older(knowledge) {
+                            Some(true) => format!(
+                                "this runs only on {when} (the test at line {line}), not on {target}: a fallback that can go when you drop {when}"
+                            ),
+                            Some(false) => format!(
+                                "this runs only on {when} (the test at line {line}), not on {target}: code for a later release"
+                            ),
+                            None => format!(
+                                "this runs only when {when} (the test at line {line}), which is not so in {target}: a fallback for older releases that can go when you drop them"
+                            ),
+                        }
+                    }
+                }
+            });
+        let replaced = u
+            .replaced
+            .as_ref()
+            .filter(|g| g.test.holds(knowledge) == Some(true))
+            .map(|g| {
+                format!(
+                    "the name is replaced when {} (line {}), as it is in {}, so this value is not what runs",
+                    g.test.describe(&knowledge.to.package),
+                    line_of(g.at),
+                    knowledge.to.version
+                )
+            });
         for v in verdicts.iter() {
             if !selection.enabled(v.rule, path) || suppressed(suppressions, line, v.rule) {
                 continue;
             }
-            if !seen.insert((cell, line, column, v.rule.code, v.message.clone())) {
+            let caught = v.raises.and_then(|r| {
+                let c = u.caught.iter().rev().find_map(|c| Some((c.catches(r)?, c)))?;
+                let clause = if c.0.is_empty() {
+                    "except:".to_string()
+                } else {
+                    format!("except {}", c.0)
+                };
+                Some(format!(
+                    "the `{clause}` of the `try` at line {} catches the {} it raises, and the fallback runs",
+                    line_of(c.1.at),
+                    r.name()
+                ))
+            });
+            // What stops the finding from being what the upgrade does, if anything.
+            let excuse = dead
+                .clone()
+                .or(caught)
+                .or_else(|| replaced.clone().filter(|_| v.raises.is_none()));
+            let (level, message) = match excuse {
+                Some(why) => (
+                    Level::Info,
+                    format!("{}; but {why}", v.message.trim_end_matches('.')),
+                ),
+                None => (v.level, v.message.clone()),
+            };
+            if !seen.insert((cell, line, column, v.rule.code, message.clone())) {
                 continue;
             }
             out.push(Finding {
                 code: v.rule.code,
                 rule: v.rule.name,
-                level: v.level,
+                level,
                 path: path.to_string(),
                 cell,
                 line,
@@ -270,7 +373,7 @@ pub fn findings(
                 end_line,
                 end_column,
                 symbol: v.symbol.clone(),
-                message: v.message.clone(),
+                message,
                 fix: v.fix.clone(),
             });
         }

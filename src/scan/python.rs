@@ -1,11 +1,16 @@
 //! Name resolution in user code: which qualified names a file uses, where, and how it calls
 //! them. Python's binding rules, simplified to what static reading can follow: module and
 //! function scopes, imports in every form, shadowing by assignment or parameter, attribute
-//! chains, and `try/except ImportError` fallbacks (the fallback branch serves old versions and
-//! is not a use).
+//! chains. Every use carries the conditions it runs under ([`guards`](super::guards)): version
+//! tests, `hasattr` probes and `try/except ImportError` fallbacks, which the findings weigh
+//! against the target release.
+
+use std::sync::Arc;
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
+
+use super::guards::{self, Catch, Condition, Guards, Op, Test};
 
 /// One use of a qualified name.
 #[derive(Debug, Clone)]
@@ -16,6 +21,13 @@ pub struct Use {
     pub how: UseKind,
     /// Resolved through a star import: the name may not be in that module at all.
     pub from_star: bool,
+    /// The branch conditions it runs under, innermost last.
+    pub guards: Guards,
+    /// The `except` clauses of the `try` blocks around it, innermost last.
+    pub caught: Vec<Arc<Catch>>,
+    /// A default replaced under a test (`f = torch.old` then `if hasattr(...): f = torch.new`):
+    /// the value read here is the one used only when the test fails.
+    pub replaced: Option<Arc<Condition>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -38,6 +50,10 @@ enum Binding {
     Qual(String),
     /// A local that is not an import (a variable, parameter, class or function).
     Local,
+    /// A local holding a test of the torch version (`_TORCH_GE_2_4 = torch.__version__ >= ..`).
+    Guard(Arc<Test>),
+    /// A local holding the torch version, compared on its first `usize` components.
+    TorchVersion(usize),
 }
 
 /// Star imports (`from torch.nn import *`) need the names a module exports; the caller
@@ -47,7 +63,7 @@ pub trait Exports {
 }
 
 pub fn uses(module: &ast::ModModule, roots: &[&str], exports: &dyn Exports) -> Vec<Use> {
-    uses_in(&[module], roots, exports)
+    uses_in(&[module], roots, &[], exports)
         .into_iter()
         .map(|(_, u)| u)
         .collect()
@@ -55,17 +71,27 @@ pub fn uses(module: &ast::ModModule, roots: &[&str], exports: &dyn Exports) -> V
 
 /// Uses in several modules run one after another in one namespace (notebook cells), each
 /// tagged with the index of its module.
+/// `nicknames` are words besides the roots by which projects name a package in identifiers
+/// (its profile's).
 pub fn uses_in(
     modules: &[&ast::ModModule],
     roots: &[&str],
+    nicknames: &[String],
     exports: &dyn Exports,
 ) -> Vec<(usize, Use)> {
     let mut v = Visitor {
         scopes: vec![Scope::default()],
         roots,
+        words: roots
+            .iter()
+            .map(|r| r.to_string())
+            .chain(nicknames.iter().cloned())
+            .collect(),
         exports,
         out: Vec::new(),
         fallback: 0,
+        guards: Vec::new(),
+        catches: Vec::new(),
     };
     let mut out = Vec::new();
     for (i, m) in modules.iter().enumerate() {
@@ -85,10 +111,17 @@ struct Visitor<'a> {
     scopes: Vec<Scope>,
     /// Top-level packages whose uses matter (`torch`): imports of anything else are locals.
     roots: &'a [&'a str],
+    /// The roots and their nicknames: the words that make an identifier about them.
+    words: Vec<String>,
     exports: &'a dyn Exports,
     out: Vec<Use>,
-    /// Depth of `except ImportError:` handlers we are in.
+    /// Depth of fallback handlers (`except ImportError:` after a `try` that uses the package)
+    /// we are in: their bindings do not replace the main branch's.
     fallback: usize,
+    /// The conditions of the branches we are in.
+    guards: Guards,
+    /// The `except` clauses of the `try` blocks we are in.
+    catches: Vec<Arc<Catch>>,
 }
 
 impl Visitor<'_> {
@@ -111,7 +144,7 @@ impl Visitor<'_> {
         for scope in self.scopes.iter().rev() {
             match scope.names.get(name) {
                 Some(Binding::Qual(q)) => return Some((q.clone(), false)),
-                Some(Binding::Local) => return None,
+                Some(_) => return None,
                 None => {}
             }
             for m in &scope.stars {
@@ -123,21 +156,91 @@ impl Visitor<'_> {
         None
     }
 
+    /// The binding of `name` in the innermost scope that has one.
+    fn binding(&self, name: &str) -> Option<&Binding> {
+        self.scopes.iter().rev().find_map(|s| s.names.get(name))
+    }
+
     fn record(&mut self, (qualname, from_star): (String, bool), range: TextRange, how: UseKind) {
-        if self.fallback == 0 {
-            self.out.push(Use {
-                qualname,
-                range,
-                how,
-                from_star,
-            });
+        self.out.push(Use {
+            qualname,
+            range,
+            how,
+            from_star,
+            guards: self.guards.clone(),
+            caught: self.catches.clone(),
+            replaced: None,
+        });
+    }
+
+    /// Runs `f` under one more branch condition (none when nothing is known of it).
+    fn under<T>(
+        &mut self,
+        test: Test,
+        at: ruff_text_size::TextSize,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        if test.is_unknown() {
+            return f(self);
         }
+        self.guards.push(Arc::new(Condition { test, at }));
+        let out = f(self);
+        self.guards.pop();
+        out
     }
 
     fn body(&mut self, body: &[Stmt]) {
+        let depth = self.guards.len();
+        // `name = torch.x` just read, by name: the index of that use.
+        let mut defaults: rustc_hash::FxHashMap<&str, usize> = Default::default();
         for stmt in body {
+            let before = self.out.len();
             self.stmt(stmt);
+            match stmt {
+                Stmt::Assign(a) => {
+                    if let ([Expr::Name(n)], Expr::Attribute(_) | Expr::Name(_)) =
+                        (a.targets.as_slice(), &*a.value)
+                    {
+                        match self.out[before..]
+                            .iter()
+                            .position(|u| u.range == a.value.range())
+                        {
+                            Some(i) => defaults.insert(n.id.as_str(), before + i),
+                            None => defaults.remove(n.id.as_str()),
+                        };
+                    }
+                }
+                Stmt::If(s) => {
+                    let test = self.test(&s.test);
+                    if test.is_unknown() {
+                        continue;
+                    }
+                    // A default replaced when the test holds: `f = old; if test: f = new`.
+                    let shared = Arc::new(Condition {
+                        test: test.clone(),
+                        at: s.test.start(),
+                    });
+                    for inner in &s.body {
+                        if let Stmt::Assign(a) = inner {
+                            if let [Expr::Name(n)] = a.targets.as_slice() {
+                                if let Some(i) = defaults.remove(n.id.as_str()) {
+                                    self.out[i].replaced = Some(shared.clone());
+                                }
+                            }
+                        }
+                    }
+                    // An early exit: the rest of the block runs only when the test fails.
+                    if s.elif_else_clauses.is_empty() && terminates(&s.body) {
+                        self.guards.push(Arc::new(Condition {
+                            test: test.negate(),
+                            at: s.test.start(),
+                        }));
+                    }
+                }
+                _ => {}
+            }
         }
+        self.guards.truncate(depth);
     }
 
     fn stmt(&mut self, stmt: &Stmt) {
@@ -238,12 +341,18 @@ impl Visitor<'_> {
                 for t in &a.targets {
                     self.target(t);
                 }
+                if let [Expr::Name(n)] = a.targets.as_slice() {
+                    self.bind_value(n.id.as_str(), &a.value);
+                }
             }
             Stmt::AnnAssign(a) => {
                 if let Some(v) = &a.value {
                     self.expr(v);
                 }
                 self.target(&a.target);
+                if let (Expr::Name(n), Some(v)) = (&*a.target, &a.value) {
+                    self.bind_value(n.id.as_str(), v);
+                }
             }
             Stmt::AugAssign(a) => {
                 self.expr(&a.value);
@@ -262,12 +371,22 @@ impl Visitor<'_> {
             }
             Stmt::If(s) => {
                 self.expr(&s.test);
-                self.body(&s.body);
+                let first = self.test(&s.test);
+                // What the earlier tests of the chain leave: each failed.
+                let mut earlier = first.clone().negate();
+                self.under(first, s.test.start(), |v| v.body(&s.body));
                 for c in &s.elif_else_clauses {
-                    if let Some(t) = &c.test {
-                        self.expr(t);
-                    }
-                    self.body(&c.body);
+                    let test = match &c.test {
+                        Some(t) => {
+                            self.expr(t);
+                            self.test(t)
+                        }
+                        None => Test::Unknown,
+                    };
+                    let this = earlier.clone().and(test.clone());
+                    earlier = earlier.and(test.negate());
+                    let at = c.test.as_ref().map_or(s.test.start(), |t| t.start());
+                    self.under(simplify(this), at, |v| v.body(&c.body));
                 }
             }
             Stmt::With(w) => {
@@ -280,19 +399,45 @@ impl Visitor<'_> {
                 self.body(&w.body);
             }
             Stmt::Try(t) => {
+                let names: Vec<String> = t
+                    .handlers
+                    .iter()
+                    .flat_map(|h| {
+                        let ast::ExceptHandler::ExceptHandler(h) = h;
+                        exception_names(h.type_.as_deref())
+                    })
+                    .collect();
+                let start = self.out.len();
+                self.catches.push(Arc::new(Catch {
+                    names,
+                    at: t.start(),
+                }));
                 self.body(&t.body);
+                self.catches.pop();
+                let tried: Vec<(String, UseKind)> = self.out[start..]
+                    .iter()
+                    .map(|u| (u.qualname.clone(), u.how.clone()))
+                    .collect();
                 for h in &t.handlers {
                     let ast::ExceptHandler::ExceptHandler(h) = h;
-                    let import_fallback = h.type_.as_deref().is_some_and(is_import_error);
+                    let caught = exception_names(h.type_.as_deref());
+                    // A handler for what an API change raises, after a block that uses the
+                    // package: the fallback for releases where that block fails.
+                    let fallback = !tried.is_empty()
+                        && caught
+                            .iter()
+                            .any(|n| guards::DRIFT_ERRORS.contains(&n.as_str()));
                     if let Some(n) = &h.name {
                         self.bind(n.as_str(), Binding::Local);
                     }
-                    if import_fallback {
+                    if fallback {
                         self.fallback += 1;
-                    }
-                    self.body(&h.body);
-                    if import_fallback {
+                        self.under(Test::TryFails(tried.clone()), t.start(), |v| {
+                            v.body(&h.body)
+                        });
                         self.fallback -= 1;
+                    } else {
+                        self.body(&h.body);
                     }
                 }
                 self.body(&t.orelse);
@@ -391,6 +536,12 @@ impl Visitor<'_> {
                     self.expr(&a.value);
                 }
             }
+            Expr::If(x) => {
+                self.expr(&x.test);
+                let test = self.test(&x.test);
+                self.under(test.clone(), x.test.start(), |v| v.expr(&x.body));
+                self.under(test.negate(), x.test.start(), |v| v.expr(&x.orelse));
+            }
             Expr::Lambda(l) => {
                 let mut scope = Scope::default();
                 if let Some(p) = &l.parameters {
@@ -420,13 +571,355 @@ impl Visitor<'_> {
     }
 }
 
-fn is_import_error(e: &Expr) -> bool {
+/// The exception class names an `except` clause names (`""` for a bare `except:`).
+fn exception_names(e: Option<&Expr>) -> Vec<String> {
     match e {
-        Expr::Name(n) => matches!(n.id.as_str(), "ImportError" | "ModuleNotFoundError"),
-        Expr::Tuple(t) => t.elts.iter().any(is_import_error),
-        Expr::Attribute(a) => matches!(a.attr.as_str(), "ImportError" | "ModuleNotFoundError"),
+        None => vec![String::new()],
+        Some(Expr::Name(n)) => vec![n.id.to_string()],
+        Some(Expr::Attribute(a)) => vec![a.attr.to_string()],
+        Some(Expr::Tuple(t)) => t
+            .elts
+            .iter()
+            .flat_map(|e| exception_names(Some(e)))
+            .collect(),
+        Some(_) => vec![],
+    }
+}
+
+/// Whether a block always leaves: its last statement returns, raises, or leaves a loop.
+fn terminates(body: &[Stmt]) -> bool {
+    match body.last() {
+        Some(Stmt::Return(_) | Stmt::Raise(_) | Stmt::Continue(_) | Stmt::Break(_)) => true,
+        Some(Stmt::If(s)) => {
+            terminates(&s.body)
+                && s.elif_else_clauses.iter().any(|c| c.test.is_none())
+                && s.elif_else_clauses.iter().all(|c| terminates(&c.body))
+        }
+        Some(Stmt::With(w)) => terminates(&w.body),
+        Some(Stmt::Try(t)) => {
+            terminates(&t.body)
+                && t.handlers.iter().all(|h| {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    terminates(&h.body)
+                })
+        }
         _ => false,
     }
+}
+
+/// An `All` of one known test is that test; of none, nothing known.
+fn simplify(t: Test) -> Test {
+    match t {
+        Test::All(v) => {
+            let mut known: Vec<Test> = v.into_iter().filter(|x| !x.is_unknown()).collect();
+            match known.len() {
+                0 => Test::Unknown,
+                1 => known.remove(0),
+                _ => Test::All(known),
+            }
+        }
+        other => other,
+    }
+}
+
+/// A literal version: `"2.4"`, `(2, 4)`, `2`, or one wrapped in a call (`version.parse("2.4")`).
+fn version_literal(e: &Expr) -> Option<Vec<u64>> {
+    match e {
+        Expr::StringLiteral(s) => {
+            let text = s.value.to_str();
+            text.starts_with(|c: char| c.is_ascii_digit())
+                .then(|| guards::release_numbers(text))?
+        }
+        Expr::Tuple(t) => t.elts.iter().map(int_literal).collect(),
+        Expr::NumberLiteral(_) => Some(vec![int_literal(e)?]),
+        Expr::Call(c) if c.arguments.args.len() == 1 && c.arguments.keywords.is_empty() => {
+            match &c.arguments.args[0] {
+                s @ Expr::StringLiteral(_) => version_literal(s),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn int_literal(e: &Expr) -> Option<u64> {
+    match e {
+        Expr::NumberLiteral(n) => match &n.value {
+            ast::Number::Int(i) => i.as_u64(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn string_literal(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::StringLiteral(s) => Some(s.value.to_str()),
+        _ => None,
+    }
+}
+
+/// The name a call calls, last part (`version.parse` → `parse`).
+fn callee_name(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::Name(n) => Some(n.id.as_str()),
+        Expr::Attribute(a) => Some(a.attr.as_str()),
+        _ => None,
+    }
+}
+
+impl Visitor<'_> {
+    /// Binds a name assigned a version test or the torch version, so that later tests read it.
+    fn bind_value(&mut self, name: &str, value: &Expr) {
+        if self.fallback > 0 {
+            return;
+        }
+        let test = self.test(value);
+        let binding = if !test.is_unknown() {
+            Binding::Guard(Arc::new(test))
+        } else if let Some(parts) = self.version_expr(value) {
+            Binding::TorchVersion(parts)
+        } else {
+            return;
+        };
+        self.scopes
+            .last_mut()
+            .expect("a scope")
+            .names
+            .insert(name.to_string(), binding);
+    }
+
+    /// A tracked name an expression reaches (`torch.__version__`).
+    fn tracked_name(&self, e: &Expr) -> Option<String> {
+        self.qualify(e).map(|(q, _)| q).filter(|q| self.tracked(q))
+    }
+
+    /// Whether `e` is the running torch version, and on how many components it is compared
+    /// (`int(torch.__version__.split(".")[0])`: 1).
+    fn version_expr(&self, e: &Expr) -> Option<usize> {
+        match e {
+            Expr::Name(n) => match self.binding(n.id.as_str()) {
+                Some(Binding::TorchVersion(parts)) => Some(*parts),
+                Some(Binding::Qual(_) | Binding::Guard(_)) => None,
+                Some(Binding::Local) | None => {
+                    guards::names_version(n.id.as_str(), &self.words).then_some(usize::MAX)
+                }
+            },
+            Expr::Attribute(a) => {
+                if let Some(q) = self.tracked_name(e) {
+                    let top = q.split('.').next().unwrap_or_default();
+                    let version = q == format!("{top}.__version__")
+                        || q == format!("{top}.version.__version__");
+                    return version.then_some(usize::MAX);
+                }
+                match a.attr.as_str() {
+                    "release" | "base_version" | "public" | "vstring" | "version" => {
+                        self.version_expr(&a.value)
+                    }
+                    "major" => self.version_expr(&a.value).map(|_| 1),
+                    _ => None,
+                }
+            }
+            Expr::Call(c) => {
+                // A method of the text (`.split("+")`), or a function of it (`int`, `parse`).
+                if let Expr::Attribute(m) = &*c.func {
+                    if matches!(m.attr.as_str(), "split" | "strip" | "replace" | "lower") {
+                        return self.version_expr(&m.value);
+                    }
+                }
+                if let Some(first) = c.arguments.args.first() {
+                    if let Some(parts) = self.version_expr(first) {
+                        return Some(parts);
+                    }
+                    // `importlib.metadata.version("torch")`
+                    let named = callee_name(&c.func).is_some_and(|n| n.contains("version"));
+                    let torch = string_literal(first).is_some_and(|s| self.roots.contains(&s));
+                    if named && torch {
+                        return Some(usize::MAX);
+                    }
+                }
+                None
+            }
+            Expr::Subscript(s) => {
+                let parts = self.version_expr(&s.value)?;
+                match &*s.slice {
+                    // The major version, of the text or of its split.
+                    Expr::NumberLiteral(_) if int_literal(&s.slice) == Some(0) => Some(1),
+                    Expr::Slice(sl)
+                        if sl.lower.is_none() && sl.step.is_none() && is_split(&s.value) =>
+                    {
+                        let n = int_literal(sl.upper.as_deref()?)? as usize;
+                        Some(n.min(parts))
+                    }
+                    _ => None,
+                }
+            }
+            Expr::Generator(g) => g
+                .generators
+                .first()
+                .and_then(|c| self.version_expr(&c.iter)),
+            _ => None,
+        }
+    }
+
+    /// The condition an expression tests, as far as it is a test of the torch release.
+    fn test(&self, e: &Expr) -> Test {
+        match e {
+            Expr::BoolOp(b) => {
+                let parts: Vec<Test> = b.values.iter().map(|v| self.test(v)).collect();
+                if parts.iter().all(Test::is_unknown) {
+                    return Test::Unknown;
+                }
+                match b.op {
+                    ast::BoolOp::And => Test::All(parts),
+                    ast::BoolOp::Or => Test::Any(parts),
+                }
+            }
+            Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => self.test(&u.operand).negate(),
+            Expr::Compare(c) => {
+                let mut left = &*c.left;
+                let mut parts = Vec::new();
+                for (op, right) in c.ops.iter().zip(c.comparators.iter()) {
+                    parts.push(self.comparison(left, *op, right));
+                    left = right;
+                }
+                simplify(Test::All(parts))
+            }
+            Expr::Call(c) => self.call_test(c),
+            Expr::Name(n) => match self.binding(n.id.as_str()) {
+                Some(Binding::Guard(t)) => (**t).clone(),
+                Some(Binding::Qual(_) | Binding::TorchVersion(_)) => Test::Unknown,
+                Some(Binding::Local) | None => {
+                    guards::flag_test(n.id.as_str(), &self.words).unwrap_or(Test::Unknown)
+                }
+            },
+            Expr::Attribute(a) => {
+                if self.tracked_name(e).is_some() {
+                    return Test::Unknown;
+                }
+                guards::flag_test(a.attr.as_str(), &self.words).unwrap_or(Test::Unknown)
+            }
+            _ => Test::Unknown,
+        }
+    }
+
+    fn comparison(&self, left: &Expr, op: ast::CmpOp, right: &Expr) -> Test {
+        let op = match op {
+            ast::CmpOp::Lt => Op::Lt,
+            ast::CmpOp::LtE => Op::Le,
+            ast::CmpOp::Gt => Op::Gt,
+            ast::CmpOp::GtE => Op::Ge,
+            ast::CmpOp::Eq => Op::Eq,
+            ast::CmpOp::NotEq => Op::Ne,
+            // `getattr(torch, "x", None) is not None`
+            ast::CmpOp::Is | ast::CmpOp::IsNot if right.is_none_literal_expr() => {
+                let probe = match left {
+                    Expr::Call(c) => self.probe(c),
+                    _ => None,
+                };
+                return match (probe, op) {
+                    (Some(t), ast::CmpOp::IsNot) => t,
+                    (Some(t), _) => t.negate(),
+                    (None, _) => Test::Unknown,
+                };
+            }
+            _ => return Test::Unknown,
+        };
+        let version = |parts: usize, v: Vec<u64>, op: Op| Test::Version {
+            op,
+            version: v,
+            parts,
+        };
+        if let (Some(parts), Some(v)) = (self.version_expr(left), version_literal(right)) {
+            return version(parts, v, op);
+        }
+        if let (Some(v), Some(parts)) = (version_literal(left), self.version_expr(right)) {
+            return version(parts, v, op.flipped());
+        }
+        Test::Unknown
+    }
+
+    /// `hasattr(torch.x, "y")`, or `getattr(torch.x, "y", default)`: whether the name exists.
+    fn probe(&self, c: &ast::ExprCall) -> Option<Test> {
+        let args = &c.arguments.args;
+        let wanted = match callee_name(&c.func)? {
+            "hasattr" => 2,
+            "getattr" => 3,
+            _ => return None,
+        };
+        if args.len() != wanted || !c.arguments.keywords.is_empty() {
+            return None;
+        }
+        let base = self.tracked_name(&args[0])?;
+        Some(Test::Has(format!("{base}.{}", string_literal(&args[1])?)))
+    }
+
+    /// A call that tests the torch version: `is_torch_version(">=", "2.3")`,
+    /// `compare_version("torch", operator.ge, "2.0")`, `torch_version_ge(2, 4)`,
+    /// `RequirementCache("torch>=2.4")`, `torch.__version__.startswith("1.")`, `hasattr`.
+    fn call_test(&self, c: &ast::ExprCall) -> Test {
+        if let Some(t) = self.probe(c) {
+            return t;
+        }
+        if let Expr::Attribute(m) = &*c.func {
+            if m.attr.as_str() == "startswith" && self.version_expr(&m.value).is_some() {
+                if let Some(p) = c.arguments.args.first().and_then(string_literal) {
+                    return Test::Prefix(p.to_string());
+                }
+            }
+        }
+        if self.tracked_name(&c.func).is_some() {
+            return Test::Unknown;
+        }
+        let Some(name) = callee_name(&c.func) else {
+            return Test::Unknown;
+        };
+        let args = &c.arguments.args;
+        if let Some(t) = args.iter().filter_map(string_literal).find_map(|s| {
+            self.roots
+                .iter()
+                .find_map(|r| guards::requirement_test(s, r))
+        }) {
+            return t;
+        }
+        let (torch_named, versionish, named_op) = guards::function_words(name, &self.words);
+        let torch_arg = args
+            .iter()
+            .filter_map(string_literal)
+            .any(|s| self.roots.contains(&s));
+        let op_arg = args.iter().find_map(|a| match a {
+            Expr::StringLiteral(s) => Op::from_symbol(s.value.to_str()),
+            Expr::Attribute(x) if matches!(&*x.value, Expr::Name(n) if n.id.as_str() == "operator") => {
+                Op::from_operator_name(x.attr.as_str())
+            }
+            _ => None,
+        });
+        let version = args
+            .iter()
+            .find_map(|a| match a {
+                Expr::StringLiteral(_) | Expr::Tuple(_) => version_literal(a),
+                _ => None,
+            })
+            .or_else(|| {
+                let ints: Option<Vec<u64>> = args.iter().map(int_literal).collect();
+                ints.filter(|v| !v.is_empty())
+            });
+        match version {
+            Some(version) if (torch_named || torch_arg) && (versionish || op_arg.is_some()) => {
+                Test::Version {
+                    op: op_arg.or(named_op).unwrap_or(Op::Ge),
+                    version,
+                    parts: usize::MAX,
+                }
+            }
+            _ => Test::Unknown,
+        }
+    }
+}
+
+/// Whether `e` is a `.split(...)` of something.
+fn is_split(e: &Expr) -> bool {
+    matches!(e, Expr::Call(c) if matches!(&*c.func, Expr::Attribute(a) if a.attr.as_str() == "split"))
 }
 
 #[cfg(test)]
@@ -442,9 +935,16 @@ mod tests {
 
     fn names(src: &str) -> Vec<String> {
         let parsed = ruff_python_parser::parse_module(src).unwrap();
-        uses(parsed.syntax(), &["torch"], &NoStars)
-            .into_iter()
-            .map(|u| match u.how {
+        // `pt` as torch's profile names it: `WITH_PT24` is a version flag.
+        uses_in(
+            &[parsed.syntax()],
+            &["torch"],
+            &["pt".to_string()],
+            &NoStars,
+        )
+        .into_iter()
+        .map(|(_, u)| {
+            let what = match u.how {
                 UseKind::Import => format!("import {}", u.qualname),
                 UseKind::Reference => format!("ref {}", u.qualname),
                 UseKind::Call {
@@ -452,8 +952,22 @@ mod tests {
                     keywords,
                     ..
                 } => format!("call {} {:?} {:?}", u.qualname, positional, keywords),
-            })
-            .collect()
+            };
+            let mut conditions: Vec<String> =
+                u.guards.iter().map(|g| g.test.describe("torch")).collect();
+            if let Some(r) = &u.replaced {
+                conditions.push(format!("replaced when {}", r.test.describe("torch")));
+            }
+            if !u.caught.is_empty() {
+                conditions.push(format!("caught {:?}", u.caught.last().unwrap().names));
+            }
+            if conditions.is_empty() {
+                what
+            } else {
+                format!("{what} | {}", conditions.join("; "))
+            }
+        })
+        .collect()
     }
 
     #[test]
@@ -480,12 +994,107 @@ mod tests {
     #[test]
     fn shadowing_strings_and_fallbacks() {
         let src = "import torch\n\ndef f(torch):\n    torch.solve(a)\n\nclass Net:\n    def symeig(self):\n        self.symeig()\n\nmsg = 'torch.solve is gone'\ntry:\n    from torch.amp import GradScaler\nexcept ImportError:\n    from torch.cuda.amp import GradScaler\nGradScaler()\n";
+        // The fallback import is recorded under its condition; the name keeps the main
+        // branch's binding.
         assert_eq!(
             names(src),
             [
                 "import torch",
-                "import torch.amp.GradScaler",
+                "import torch.amp.GradScaler | caught [\"ImportError\"]",
+                "import torch.cuda.amp.GradScaler | the `try` block fails",
                 "call torch.amp.GradScaler Some(0) []"
+            ]
+        );
+    }
+
+    #[test]
+    fn version_tests_of_every_form() {
+        let src = r#"import torch
+import operator
+from packaging import version
+from .imports import _TORCH_GREATER_EQUAL_2_4, is_torch_version
+from lightning_utilities import compare_version, RequirementCache
+_TORCH_VERSION = version.parse(torch.__version__)
+NEW = _TORCH_VERSION >= version.parse("2.2")
+if torch.__version__ >= "2.0":
+    torch.a()
+else:
+    torch.b()
+if is_torch_version("<", "2.3"):
+    torch.c()
+elif int(torch.__version__.split(".")[0]) >= 2:
+    torch.d()
+x = torch.e() if _TORCH_GREATER_EQUAL_2_4 else torch.f()
+if not NEW and compare_version("torch", operator.ge, "1.13"):
+    torch.g()
+if RequirementCache("torch>=2.1") or cuda_ok():
+    torch.h()
+if hasattr(torch.nn.utils, "parametrizations"):
+    torch.i()
+if torch.cuda.is_available():
+    torch.j()
+if tuple(int(p) for p in torch.__version__.split(".")[:2]) < (1, 10):
+    torch.k()
+"#;
+        assert_eq!(
+            names(src),
+            [
+                "import torch",
+                "ref torch.__version__",
+                "ref torch.__version__",
+                "call torch.a Some(0) [] | torch >= 2.0",
+                "call torch.b Some(0) [] | torch < 2.0",
+                "call torch.c Some(0) [] | torch < 2.3",
+                "call torch.__version__.split Some(1) []",
+                "call torch.d Some(0) [] | torch >= 2.3 and torch >= 2",
+                "call torch.e Some(0) [] | torch >= 2.4",
+                "call torch.f Some(0) [] | torch < 2.4",
+                "call torch.g Some(0) [] | torch < 2.2 and torch >= 1.13",
+                "call torch.h Some(0) [] | torch >= 2.1 or a condition",
+                "ref torch.nn.utils",
+                "call torch.i Some(0) [] | `torch.nn.utils.parametrizations` exists",
+                "call torch.cuda.is_available Some(0) []",
+                "call torch.j Some(0) []",
+                "call torch.__version__.split Some(1) []",
+                "call torch.k Some(0) [] | torch < 1.10",
+            ]
+        );
+    }
+
+    #[test]
+    fn early_exits_defaults_replaced_and_caught_errors() {
+        let src = r#"import torch
+from torch import nn
+def load(f):
+    if WITH_PT24:
+        return torch.load(f, weights_only=True)
+    return torch.load(f)
+norm = nn.utils.weight_norm
+if hasattr(nn.utils.parametrizations, "weight_norm"):
+    norm = nn.utils.parametrizations.weight_norm
+try:
+    out = torch.load(f, weights_only=True)
+except TypeError:
+    out = torch.load(f)
+try:
+    import apex
+except ImportError:
+    torch.cuda.amp.autocast()
+"#;
+        assert_eq!(
+            names(src),
+            [
+                "import torch",
+                "import torch.nn",
+                "call torch.load Some(1) [\"weights_only\"] | torch >= 2.4",
+                "call torch.load Some(1) [] | torch < 2.4",
+                "ref torch.nn.utils.weight_norm | replaced when `torch.nn.utils.parametrizations.weight_norm` exists",
+                "ref torch.nn.utils.parametrizations",
+                "ref torch.nn.utils.parametrizations.weight_norm | `torch.nn.utils.parametrizations.weight_norm` exists",
+                "call torch.load Some(1) [\"weights_only\"] | caught [\"TypeError\"]",
+                "call torch.load Some(1) [] | the `try` block fails",
+                // A `try` that does not use the package: its handler is not a fallback of it.
+                "call torch.cuda.amp.autocast Some(0) []",
             ]
         );
     }

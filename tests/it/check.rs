@@ -288,7 +288,9 @@ fn repeated_findings_are_grouped_and_statistics_count_them() {
     // Five of the seven in full, the other two counted; the one symeig shown.
     assert_eq!(t.matches("warning[AD003 deprecated-api]").count(), 5, "{t}");
     assert!(
-        t.contains("note: 2 more [AD003] findings of `torch.cuda.amp.GradScaler` not shown"),
+        t.contains(
+            "note: 2 more [AD003] warning findings of `torch.cuda.amp.GradScaler` not shown"
+        ),
         "{t}"
     );
     assert!(

@@ -17,6 +17,7 @@
 
 use super::{Level, Rule, State, Subject, Verdict, Violation};
 use crate::diff::signature::Signature;
+use crate::scan::guards::Raises;
 use crate::snapshot::{Kind, Symbol};
 
 pub const RULE: Rule = Rule {
@@ -78,7 +79,7 @@ fn check(s: &Subject) -> Vec<Verdict> {
                 from: &s.k.from.version,
                 to: &s.k.to.version,
             };
-            vec![Verdict::of(&RULE, s.name, &v)]
+            vec![Verdict::of(&RULE, s.name, &v).raising(Raises::TypeError)]
         }
         _ => vec![],
     }

@@ -14,6 +14,7 @@ mod unstable_api;
 
 use serde::Serialize;
 
+use super::guards::Raises;
 use super::python::UseKind;
 use super::Knowledge;
 use crate::diff::signature::{ParamKind, Signature};
@@ -93,6 +94,8 @@ pub struct Verdict {
     pub symbol: String,
     pub message: String,
     pub fix: Option<String>,
+    /// What the use raises on the target release, when it does.
+    pub raises: Option<Raises>,
 }
 
 /// What a rule's violation type gives: the sentence and the fix.
@@ -111,7 +114,13 @@ impl Verdict {
             symbol: symbol.to_string(),
             message: v.message(),
             fix: v.fix(),
+            raises: None,
         }
+    }
+
+    fn raising(mut self, r: Raises) -> Verdict {
+        self.raises = Some(r);
+        self
     }
 
     fn at_level(mut self, level: Level) -> Verdict {

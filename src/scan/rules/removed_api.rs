@@ -20,6 +20,8 @@
 
 use super::{when, Level, Rule, State, Subject, Verdict, Violation};
 use crate::diff::ChangeKind;
+use crate::scan::guards::Raises;
+use crate::scan::python::UseKind;
 
 pub const RULE: Rule = Rule {
     code: "AD001",
@@ -94,5 +96,10 @@ fn check(s: &Subject) -> Vec<Verdict> {
         },
         _ => return vec![],
     };
-    vec![Verdict::of(&RULE, s.name, &v)]
+    let raises = match (v.tombstone, s.how) {
+        (true, _) => Raises::Other,
+        (false, UseKind::Import) => Raises::ImportError,
+        (false, _) => Raises::AttributeError,
+    };
+    vec![Verdict::of(&RULE, s.name, &v).raising(raises)]
 }
