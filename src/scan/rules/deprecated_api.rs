@@ -99,10 +99,16 @@ fn check(s: &Subject) -> Vec<Verdict> {
         let Some(p) = d.parameter.as_deref() else {
             continue;
         };
-        let affected = if d.omitted {
-            leaves_out(&call, sym, p)
+        // Leaving the parameter out is deprecated, and `**kwargs` may or may not carry it: a
+        // possibility, said as one.
+        let (affected, level) = if d.omitted {
+            match call.leaves_out(sym, p) {
+                Some(true) => (true, RULE.level),
+                None => (true, Level::Info),
+                Some(false) => (false, RULE.level),
+            }
         } else {
-            call.keywords.iter().any(|k| k == p)
+            (call.keywords.iter().any(|k| k == p), RULE.level)
         };
         if affected {
             let v = DeprecatedApi {
@@ -114,34 +120,15 @@ fn check(s: &Subject) -> Vec<Verdict> {
                 notice: &d.message,
                 replacement: d.replacement.clone(),
             };
-            out.push(Verdict::of(&RULE, s.name, &v));
+            let mut verdict = Verdict::of(&RULE, s.name, &v).at_level(level);
+            if level == Level::Info {
+                verdict.message = format!(
+                    "{}; this call may pass `{p}` through `*args` or `**kwargs`",
+                    verdict.message.trim_end_matches('.')
+                );
+            }
+            out.push(verdict);
         }
     }
     out
-}
-
-/// Whether a call surely leaves `param` out: not by keyword, not by position, and no `*args`
-/// or `**kwargs` that might carry it.
-fn leaves_out(call: &super::CallShape, sym: &crate::snapshot::Symbol, param: &str) -> bool {
-    let Some(positional) = call.positional else {
-        return false;
-    };
-    if call.has_kwargs || call.keywords.iter().any(|k| k == param) {
-        return false;
-    }
-    let signatures = crate::diff::signature::Signature::parse_all(&sym.signatures);
-    !signatures.is_empty()
-        && signatures.iter().all(|sig| {
-            sig.params
-                .iter()
-                .filter(|p| {
-                    matches!(
-                        p.kind,
-                        crate::diff::signature::ParamKind::PositionalOnly
-                            | crate::diff::signature::ParamKind::PositionalOrKeyword
-                    )
-                })
-                .position(|p| p.name == param)
-                .is_none_or(|i| i >= positional)
-        })
 }

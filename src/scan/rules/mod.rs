@@ -281,6 +281,40 @@ impl CallShape<'_> {
         None
     }
 
+    /// Whether the call leaves `param` out: `Some(true)` surely (not by keyword, not by
+    /// position), `Some(false)` when it passes it, `None` when `*args` or `**kwargs` may carry
+    /// it.
+    pub fn leaves_out(&self, sym: &Symbol, param: &str) -> Option<bool> {
+        if self.keywords.iter().any(|k| k == param) {
+            return Some(false);
+        }
+        let signatures = Signature::parse_all(&sym.signatures);
+        // Where the parameter can be passed by position, in each signature.
+        let places: Vec<Option<usize>> = signatures
+            .iter()
+            .map(|sig| {
+                sig.params
+                    .iter()
+                    .filter(|p| {
+                        matches!(
+                            p.kind,
+                            ParamKind::PositionalOnly | ParamKind::PositionalOrKeyword
+                        )
+                    })
+                    .position(|p| p.name == param)
+            })
+            .collect();
+        match self.positional {
+            Some(n) if places.iter().any(|i| i.is_some_and(|i| i < n)) => return Some(false),
+            None if signatures.is_empty() || places.iter().any(Option::is_some) => return None,
+            _ => {}
+        }
+        if self.has_kwargs || signatures.is_empty() {
+            return None;
+        }
+        Some(true)
+    }
+
     /// `Ok` when the call binds to one of `sigs`, else why it binds to none (the first's
     /// reason).
     pub fn binds(&self, sigs: &[Signature], bound: bool) -> Result<(), String> {
