@@ -35,6 +35,9 @@ struct CallNoLongerBinds<'a> {
     why: String,
     from: &'a str,
     to: &'a str,
+    /// How to make the call bind, when the change says (a keyword the target lacks: drop it,
+    /// or pass what its deprecation named).
+    fix: Option<String>,
 }
 
 impl Violation for CallNoLongerBinds<'_> {
@@ -43,6 +46,10 @@ impl Violation for CallNoLongerBinds<'_> {
             "this call no longer binds: in {}, `{}` {} (it bound in {})",
             self.to, self.name, self.why, self.from
         )
+    }
+
+    fn fix(&self) -> Option<String> {
+        self.fix.clone()
     }
 }
 
@@ -73,14 +80,55 @@ fn check(s: &Subject) -> Vec<Verdict> {
     // Only calls that bound before: otherwise the call, or our signature, was already off.
     match (call.binds(&old_sigs, false), call.binds(&new_sigs, false)) {
         (Ok(()), Err(why)) => {
+            // A keyword no signature of the target takes: the parameter was removed.
+            let takes = |k: &str| {
+                new_sigs.iter().any(|sig| {
+                    sig.params.iter().any(|p| {
+                        p.name == k
+                            || matches!(p.kind, crate::diff::signature::ParamKind::VarKeyword)
+                    })
+                })
+            };
+            let fix = call.keywords.iter().find(|k| !takes(k)).map(|k| {
+                let replacement = s.old.as_ref().and_then(|(_, o)| {
+                    o.deprecated
+                        .iter()
+                        .find(|d| d.parameter.as_deref() == Some(k.as_str()))
+                        .and_then(|d| d.replacement.clone())
+                });
+                match (renamed(&old_sigs, &new_sigs, k), replacement) {
+                    (Some(new), _) => format!(
+                        "pass it as `{new}=`, the parameter's name in {}",
+                        s.k.to.version
+                    ),
+                    (None, Some(r)) => {
+                        format!("drop the `{k}` argument; its deprecation said to use `{r}`")
+                    }
+                    (None, None) => format!(
+                        "drop the `{k}` argument: {} has no such parameter",
+                        s.k.to.version
+                    ),
+                }
+            });
             let v = CallNoLongerBinds {
                 name: s.name,
                 why,
                 from: &s.k.from.version,
                 to: &s.k.to.version,
+                fix,
             };
             vec![Verdict::of(&RULE, s.name, &v).raising(Raises::TypeError)]
         }
         _ => vec![],
     }
+}
+
+/// The new name of parameter `old_name`: the target's parameter at its place, when that name
+/// is new (`resize(x, size)` → `resize(x, new_size)`).
+fn renamed(old: &[Signature], new: &[Signature], old_name: &str) -> Option<String> {
+    let (o, n) = (old.first()?, new.first()?);
+    let at = o.params.iter().position(|p| p.name == old_name)?;
+    let candidate = n.params.get(at)?;
+    let fresh = !o.params.iter().any(|p| p.name == candidate.name);
+    (fresh && candidate.kind == o.params[at].kind).then(|| candidate.name.clone())
 }

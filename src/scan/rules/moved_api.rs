@@ -1,9 +1,10 @@
 //! ## What it does
 //! Flags uses of an API whose definition moved to a new path in the span. An error when the old
-//! path is gone, a warning when the old path still re-exports the new one (a shim that may go).
+//! path is gone; an info when the old path still re-exports the new one, since the code still
+//! runs (if the old path is deprecated too, `deprecated-api` warns of that).
 //!
 //! ## Why is this bad?
-//! Imports of the old path break when the shim is removed, or already broke.
+//! Imports of the old path broke, or break if the re-export is removed.
 //!
 //! ## Example
 //! ```python
@@ -69,7 +70,7 @@ fn check(s: &Subject) -> Vec<Verdict> {
         State::Gone => vec![Verdict::of(&RULE, s.name, &v)],
         // A private path made public is `now-public`'s.
         State::Present if !s.moved_to_public() => {
-            vec![Verdict::of(&RULE, s.name, &v).at_level(Level::Warning)]
+            vec![Verdict::of(&RULE, s.name, &v).at_level(Level::Info)]
         }
         _ => vec![],
     }
