@@ -101,6 +101,17 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
                 "checking {} {} → {} ({})",
                 report.package, report.from, report.to, report.why
             );
+            for sub in &report.subprojects {
+                eprintln!(
+                    "  and {} file{} of `{}` {} → {} ({})",
+                    sub.files,
+                    if sub.files == 1 { "" } else { "s" },
+                    sub.path,
+                    sub.from,
+                    report.to,
+                    sub.why
+                );
+            }
             Format::Human {
                 color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             }

@@ -84,13 +84,19 @@ impl Emitter for Human {
                 } else {
                     text.chars().count().saturating_sub(f.column - 1).max(1)
                 };
+                // Tabs before the use are kept, so that the carets sit under it wherever the
+                // terminal puts tab stops.
+                let pad: String = text
+                    .chars()
+                    .take(f.column - 1)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
                 let _ = writeln!(out, "{:gutter$} |", "");
                 let _ = writeln!(out, "{} | {}", f.line, text);
                 let _ = writeln!(
                     out,
-                    "{:gutter$} | {}{}",
+                    "{:gutter$} | {pad}{}",
                     "",
-                    " ".repeat(f.column - 1),
                     self.paint("1;31", &"^".repeat(width))
                 );
             }

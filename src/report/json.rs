@@ -72,7 +72,7 @@ impl Emitter for Json {
     }
 
     fn findings(&self, r: &CheckReport) -> Result<String, Unsupported> {
-        Ok(pretty(&json!({
+        let mut out = json!({
             "from": r.from,
             "to": r.to,
             "files": r.files,
@@ -80,7 +80,12 @@ impl Emitter for Json {
             "unchecked": r.unchecked,
             "findings": r.findings,
             "problems": r.problems,
-        })))
+        });
+        // Only monorepos have them: other outputs stay as they were.
+        if !r.subprojects.is_empty() {
+            out["subprojects"] = json!(r.subprojects);
+        }
+        Ok(pretty(&out))
     }
 
     fn changes(&self, _title: &str, changes: &[Change]) -> Result<String, Unsupported> {

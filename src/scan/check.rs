@@ -2,9 +2,10 @@
 //! covers (given, configured, or declared by the project), which files, which rules; then
 //! loading the span and parsing the user code at once, and the findings.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+use pep440_rs::Version;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -40,6 +41,10 @@ pub struct CheckReport {
     pub to: String,
     /// Where `from` came from ("given", "requirements.txt pins ==2.1.0").
     pub why: String,
+    /// Folders inside the project that declare the package themselves, checked from their
+    /// own release.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subprojects: Vec<Subproject>,
     /// Files checked.
     pub files: usize,
     pub findings: Vec<Finding>,
@@ -53,6 +58,16 @@ pub struct CheckReport {
     /// Sources by (path, cell), for code frames.
     #[serde(skip)]
     pub sources: BTreeMap<(String, Option<usize>), String>,
+}
+
+/// A folder of a monorepo whose files are checked from the release it declares.
+#[derive(Debug, Serialize)]
+pub struct Subproject {
+    pub path: String,
+    pub from: String,
+    pub why: String,
+    /// Files checked from it.
+    pub files: usize,
 }
 
 impl CheckReport {
@@ -114,37 +129,33 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
         Some(v) => store.find(package, v)?.version,
         None => releases[releases.len() - 1].version.clone(),
     };
-    let (from, why) = match settings.from.as_deref().or(cfg.from.as_deref()) {
-        Some(v) => (store.find(package, v)?.version, "given".to_string()),
-        None => {
-            let declared = project::declarations(&root, package);
-            let stored: Vec<_> = releases.iter().map(|r| r.version.clone()).collect();
-            project::infer_from(&declared, package, &stored)?.ok_or_else(|| {
-                if declared.is_empty() {
-                    CheckError::Undeclared {
-                        package: package.clone(),
-                        root: root.display().to_string(),
-                    }
-                } else {
-                    let mut files: Vec<String> = declared
-                        .iter()
-                        .map(|d| format!("`{}`", d.file.display()))
-                        .collect();
-                    files.dedup();
-                    CheckError::AnyVersion {
-                        package: package.clone(),
-                        files: files.join(", "),
-                    }
-                }
-            })?
-        }
+    let given = match settings.from.as_deref().or(cfg.from.as_deref()) {
+        Some(v) => Some(store.find(package, v)?.version),
+        None => None,
     };
-    if from > to {
-        return Err(CheckError::Reversed {
-            from: from.to_string(),
-            to: to.to_string(),
-        });
-    }
+    let stored: Vec<Version> = releases.iter().map(|r| r.version.clone()).collect();
+    // What a project folder declares, as the release to check its files from.
+    let declared_from = |dir: &Path| -> Result<(Version, String), CheckError> {
+        let declared = project::declarations(dir, package);
+        project::infer_from(&declared, package, &stored)?.ok_or_else(|| {
+            if declared.is_empty() {
+                CheckError::Undeclared {
+                    package: package.clone(),
+                    root: dir.display().to_string(),
+                }
+            } else {
+                let mut files: Vec<String> = declared
+                    .iter()
+                    .map(|d| format!("`{}`", d.file.display()))
+                    .collect();
+                files.dedup();
+                CheckError::AnyVersion {
+                    package: package.clone(),
+                    files: files.join(", "),
+                }
+            }
+        })
+    };
     let glob = |g: &str, what: &'static str| {
         globset::Glob::new(g).map_err(|error| CheckError::BadGlob {
             glob: g.to_string(),
@@ -184,6 +195,70 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
     }
 
     let (paths, mut problems) = files::collect(&settings.paths, &exclude);
+    // Each file is checked from what the nearest folder declaring the package says (a
+    // monorepo's sub-projects pin their own releases), unless `--from` says.
+    let folders: Vec<PathBuf> = match given {
+        Some(_) => vec![root.clone(); paths.len()],
+        None => {
+            let mut declares: HashMap<PathBuf, bool> = HashMap::new();
+            paths
+                .iter()
+                .map(|p| nearest_declaring(p, &root, package, &mut declares))
+                .collect()
+        }
+    };
+    let mut groups: Vec<(PathBuf, Version, String, usize)> = Vec::new();
+    for f in &folders {
+        match groups.iter_mut().find(|g| &g.0 == f) {
+            Some(g) => g.3 += 1,
+            None => {
+                let (from, why) = match &given {
+                    Some(v) => (v.clone(), "given".to_string()),
+                    None => declared_from(f)?,
+                };
+                groups.push((f.clone(), from, why, 1));
+            }
+        }
+    }
+    if groups.is_empty() {
+        let (from, why) = match &given {
+            Some(v) => (v.clone(), "given".to_string()),
+            None => declared_from(&root)?,
+        };
+        groups.push((root.clone(), from, why, 0));
+    }
+    // The project's own span first: the root's, or the one most files use.
+    groups.sort_by_key(|g| (g.0 != root, std::cmp::Reverse(g.3), g.0.clone()));
+    for g in &groups {
+        if g.1 > to {
+            return Err(CheckError::Reversed {
+                from: g.1.to_string(),
+                to: to.to_string(),
+            });
+        }
+    }
+    let (from, why) = (groups[0].1.clone(), groups[0].2.clone());
+    // One body of knowledge per distinct release checked from.
+    let mut froms: Vec<Version> = groups.iter().map(|g| g.1.clone()).collect();
+    froms.dedup();
+    froms.sort();
+    froms.dedup();
+    let span_of: Vec<usize> = folders
+        .iter()
+        .map(|f| {
+            let from = &groups.iter().find(|g| &g.0 == f).expect("grouped").1;
+            froms.iter().position(|v| v == from).expect("listed")
+        })
+        .collect();
+    let subprojects: Vec<Subproject> = groups[1..]
+        .iter()
+        .map(|g| Subproject {
+            path: display(&g.0),
+            from: g.1.to_string(),
+            why: g.2.clone(),
+            files: g.3,
+        })
+        .collect();
     let nicknames: Vec<String> = crate::extract::profile::bundled(package)
         .nicknames
         .into_iter()
@@ -193,16 +268,26 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
     // Loading the releases and composing their diffs needs no user code, and parsing the user
     // code needs no releases: do both at once.
     let (knowledge, parsed) = rayon::join(
-        || -> Result<Knowledge, SpanError> {
-            let span =
-                span::knowledge(store, package, Some(&from_s), Some(&to_s), &settings.diffs)?;
-            Ok(Knowledge::new(
-                span.first,
-                span.last,
-                span.changes,
-                span.public_first,
-                span.public_last,
-            ))
+        || -> Result<Vec<Knowledge>, SpanError> {
+            froms
+                .par_iter()
+                .map(|from| {
+                    let span = span::knowledge(
+                        store,
+                        package,
+                        Some(&from.to_string()),
+                        Some(&to_s),
+                        &settings.diffs,
+                    )?;
+                    Ok(Knowledge::new(
+                        span.first,
+                        span.last,
+                        span.changes,
+                        span.public_first,
+                        span.public_last,
+                    ))
+                })
+                .collect()
         },
         || {
             paths
@@ -219,10 +304,11 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
     let (checked, unchecked) = (paths.len() - unread, problems.len() + unread);
     let results: Vec<FileResult> = parsed
         .into_par_iter()
-        .map(|(shown, units, uses, probs)| {
+        .zip(span_of.into_par_iter())
+        .map(|((shown, units, uses, probs), span)| {
             let pieces: Vec<(Option<usize>, &str)> =
                 units.iter().map(|u| (u.cell, u.source.as_str())).collect();
-            let found = findings(&shown, &pieces, &uses, &knowledge, &selection);
+            let found = findings(&shown, &pieces, &uses, &knowledge[span], &selection);
             let sources = units
                 .into_iter()
                 .map(|u| ((u.path, u.cell), u.source))
@@ -246,6 +332,7 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
         from: from_s,
         to: to_s,
         why,
+        subprojects,
         files: paths.len(),
         findings: all,
         problems,
@@ -331,6 +418,35 @@ type FileResult = (
 );
 
 /// The folder whose project files declare the version: the first path, or its folder.
+/// The folder between `file` and `root` (both included) nearest to the file that declares
+/// `package`; `root` when none does. `declares` caches the answer per folder.
+fn nearest_declaring(
+    file: &Path,
+    root: &Path,
+    package: &str,
+    declares: &mut HashMap<PathBuf, bool>,
+) -> PathBuf {
+    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+    let Some(top) = canonical(root) else {
+        return root.to_path_buf();
+    };
+    let mut dir = file.parent().filter(|d| !d.as_os_str().is_empty());
+    while let Some(d) = dir {
+        match canonical(d) {
+            Some(c) if c != top && c.starts_with(&top) => {}
+            _ => break,
+        }
+        let yes = *declares
+            .entry(d.to_path_buf())
+            .or_insert_with(|| !project::declarations(d, package).is_empty());
+        if yes {
+            return d.to_path_buf();
+        }
+        dir = d.parent().filter(|d| !d.as_os_str().is_empty());
+    }
+    root.to_path_buf()
+}
+
 fn project_root(paths: &[PathBuf]) -> PathBuf {
     let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     if first.is_dir() {

@@ -307,3 +307,47 @@ fn repeated_findings_are_grouped_and_statistics_count_them() {
     assert_eq!(lines[1], "1  AD001  [error]  torch.symeig", "{t}");
     assert_eq!(out.status.code(), Some(1), "the exit code is the check's");
 }
+
+#[test]
+fn carets_sit_under_tab_indented_code() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("tabs.py"),
+        "import torch\nif ready:\n\ts = torch.cuda.amp.GradScaler()\n",
+    )
+    .unwrap();
+    let out = check_in(dir.path(), &["tabs.py", "--from", "2.3.0", "--to", "2.4.0"]);
+    let t = text(&out);
+    // The tab is repeated under the tab, spaces under the rest: `torch` is the sixth character.
+    assert!(
+        t.contains("3 | \ts = torch.cuda.amp.GradScaler()\n  | \t    ^^^^^^^^^^^^^^^^^^^^^^^^^\n"),
+        "{t}"
+    );
+}
+
+#[test]
+fn a_sub_project_is_checked_from_what_it_declares() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("serving")).unwrap();
+    std::fs::write(root.join("requirements.txt"), "torch==2.3.0\n").unwrap();
+    std::fs::write(root.join("serving/requirements.txt"), "torch==2.6.0\n").unwrap();
+    let code = "import torch\nstate = torch.load('ckpt.pt')\n";
+    std::fs::write(root.join("train.py"), code).unwrap();
+    std::fs::write(root.join("serving/app.py"), code).unwrap();
+    let out = check_in(root, &[".", "--to", "2.7.0", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["from"], "2.3.0", "{report}");
+    assert_eq!(report["subprojects"][0]["path"], "serving", "{report}");
+    assert_eq!(report["subprojects"][0]["from"], "2.6.0", "{report}");
+    // `weights_only`'s default flipped in 2.6.0: inside the span of the root's files, before
+    // the sub-project's.
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "AD005")
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["train.py"], "{report}");
+}
