@@ -520,6 +520,7 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
     // One report per new definition, under its preferred name: a method added to a base
     // class is new once, not once per subclass that inherits it.
     let mut added_by_def: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut candidates: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for name in &added {
         // Protocol names (`__getattr__` of a module) are how a module works, not what it offers.
         if move_targets.contains(name) || new_s.names.is_unlisted(name) || is_dunder(name) {
@@ -531,12 +532,27 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         if existed && old_s.preferred(def).is_some() {
             continue;
         }
-        // Members of a new module or class are new with it, unless they were there before
-        // under private names: a new public module that re-exports them promotes them.
-        if covered(&added, name) && !existed {
-            continue;
+        candidates.entry(def).or_default().push(name);
+    }
+    // Private names that hand over to a new public definition (by re-exporting it, or by a
+    // deprecation naming it): the public name is their promotion, even inside a new module.
+    // Definitions a move already leads to: their other new names are no promotion of theirs.
+    let moved_defs: HashSet<&str> = move_targets
+        .iter()
+        .filter_map(|t| new_s.names.get(*t).map(|(d, _)| *d))
+        .collect();
+    let mut handed_over = private_predecessors(old_s, new_s.snap, &candidates);
+    handed_over.retain(|def, _| !moved_defs.contains(def));
+    for (def, names) in &candidates {
+        for name in names {
+            // Members of a new module or class are new with it, unless they were there before
+            // under private names: a new public module that re-exports them promotes them.
+            let existed = old.symbols.contains_key(*def);
+            if covered(&added, name) && !existed && !handed_over.contains_key(def) {
+                continue;
+            }
+            added_by_def.entry(def).or_default().push(name);
         }
-        added_by_def.entry(def).or_default().push(name);
     }
     // A definition that was there under private names only is not new: its public name is a
     // promotion of the private one users imported.
@@ -547,7 +563,18 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
             .filter(|p| names.contains(p))
             .unwrap_or(names[0]);
         let (_, sym) = &new_s.names[shown];
-        if let Some(private) = promoted_from.get(def).filter(|p| !moves.contains_key(**p)) {
+        let promotion = promoted_from
+            .get(def)
+            .map(|p| {
+                (
+                    *p,
+                    "the definition was there under private names only".to_string(),
+                )
+            })
+            .or_else(|| handed_over.get(def).cloned())
+            .or_else(|| underscore_twin(old, new_s.snap, shown, sym.kind))
+            .filter(|(p, _)| !moves.contains_key(*p));
+        if let Some((private, why)) = promotion {
             let facts = Facts {
                 private_to_public: true,
                 shim: new_s.snap.resolve(private).is_some(),
@@ -556,7 +583,7 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
             let c = ctx.push(ChangeKind::Moved, private, facts);
             c.new_symbol = Some(shown.to_string());
             c.replacement = Some(shown.to_string());
-            c.evidence = Some("the definition was there under private names only".into());
+            c.evidence = Some(why);
             continue;
         }
         let c = ctx.push(ChangeKind::Added, shown, Facts::default());
@@ -593,6 +620,24 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
     private_lifecycle(&mut ctx);
 
     let mut out = ctx.out;
+    // A member of a module that moved moved with it: one report, the module's.
+    let moved_modules: Vec<(String, String)> = out
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Moved)
+        .filter_map(|c| Some((c.symbol.clone(), c.new_symbol.clone()?)))
+        .collect();
+    out.retain(|c| {
+        c.kind != ChangeKind::Moved
+            || !moved_modules.iter().any(|(from, to)| {
+                fn under<'n>(n: &'n str, p: &str) -> Option<&'n str> {
+                    n.strip_prefix(p).and_then(|r| r.strip_prefix('.'))
+                }
+                match (under(&c.symbol, from), c.new_symbol.as_deref()) {
+                    (Some(rest), Some(new)) => under(new, to) == Some(rest),
+                    _ => false,
+                }
+            })
+    });
     out.sort_by(|a, b| {
         (a.severity, a.kind, &a.symbol, &a.parameter, &a.old).cmp(&(
             b.severity,
@@ -608,6 +653,92 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
 
 /// For each of `defs` that `snap` has, the private name users would have imported it by: the
 /// shortest of the definition's own path and the names that point at it directly.
+/// Private names of the old release that hand over to a new public definition in the new
+/// one: they now re-export it (`_composable.fsdp.fully_shard` → `fsdp.fully_shard`), or their
+/// deprecation names one of its public names (`_set_pg_timeout` → `set_timeout`). By
+/// definition, the shortest such name with why.
+fn private_predecessors<'a>(
+    old_s: &Surface,
+    new: &'a Snapshot,
+    added: &BTreeMap<&str, Vec<&str>>,
+) -> HashMap<&'a str, (&'a str, String)> {
+    let old = old_s.snap;
+    let mut by_name: HashMap<&str, &str> = HashMap::new();
+    for (def, names) in added {
+        for n in names {
+            by_name.insert(n, def);
+        }
+    }
+    let mut best: HashMap<&'a str, (&'a str, String)> = HashMap::new();
+    let rank = |n: &str| (n.matches('.').count(), n.len());
+    for (name, sym) in &new.symbols {
+        if !is_private_name(name) || !old.symbols.contains_key(name) {
+            continue;
+        }
+        // What users had a public name for was public already: a private name of it that
+        // points elsewhere now is no promotion (`_VariableFunctions.ger`, public as `torch.ger`).
+        if old
+            .resolve(name)
+            .is_some_and(|(d, _)| old_s.preferred(&d).is_some())
+        {
+            continue;
+        }
+        // Only aliases can re-export; resolving is for them alone (they are few).
+        let pointed = sym
+            .points_to()
+            .and_then(|_| new.resolve(name))
+            .and_then(|(d, _)| added.get_key_value(d.as_str()))
+            .map(|(d, _)| (*d, "the old private name now re-exports it".to_string()));
+        let named = || {
+            sym.deprecated
+                .iter()
+                .filter(|d| d.parameter.is_none())
+                .filter_map(|d| d.replacement.as_deref())
+                .map(|r| r.split_once('(').map_or(r, |(f, _)| f))
+                .find_map(|r| {
+                    by_name
+                        .get(r)
+                        .map(|d| (*d, format!("its deprecation names `{r}`")))
+                })
+        };
+        let Some((def, why)) = pointed.or_else(named) else {
+            continue;
+        };
+        let Some((def, _)) = new.symbols.get_key_value(def) else {
+            continue;
+        };
+        let better = best
+            .get(def.as_str())
+            .is_none_or(|(current, _)| rank(name) < rank(current));
+        if better {
+            best.insert(def.as_str(), (name.as_str(), why));
+        }
+    }
+    best
+}
+
+/// A private module of the old release, gone now, whose name is the new public module's
+/// with a leading underscore (`nn.attention._flex_attention` → `nn.attention.flex_attention`).
+fn underscore_twin<'a>(
+    old: &'a Snapshot,
+    new: &Snapshot,
+    public: &str,
+    kind: Kind,
+) -> Option<(&'a str, String)> {
+    if kind != Kind::Module {
+        return None;
+    }
+    let (parent, last) = split_parent(public)?;
+    let twin = format!("{parent}._{last}");
+    let (name, sym) = old.symbols.get_key_value(twin.as_str())?;
+    (sym.kind == Kind::Module && !new.symbols.contains_key(twin.as_str())).then(|| {
+        (
+            name.as_str(),
+            "the private module of the same name went with it".to_string(),
+        )
+    })
+}
+
 fn private_homes<'a>(
     snap: &'a Snapshot,
     defs: impl Iterator<Item = &'a str>,

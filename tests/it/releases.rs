@@ -124,6 +124,7 @@ release_fixtures!(
     parameter_renamed,
     parameter_reordered,
     positional_only_rename,
+    private_handed_over,
     private_lifecycle,
     private_made_public,
     private_promoted,
