@@ -539,7 +539,7 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
     // Definitions a move already leads to: their other new names are no promotion of theirs.
     let moved_defs: HashSet<&str> = move_targets
         .iter()
-        .filter_map(|t| new_s.names.get(*t).map(|(d, _)| *d))
+        .filter_map(|t| new_s.names.get(t).map(|(d, _)| *d))
         .collect();
     let mut handed_over = private_predecessors(old_s, new_s.snap, &candidates);
     handed_over.retain(|def, _| !moved_defs.contains(def));
