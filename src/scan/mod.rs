@@ -91,6 +91,19 @@ impl Knowledge {
             .map(|c| c.new_version.as_str())
     }
 
+    /// The first release in the span where a change of `kind` happened to parameter `param`
+    /// of `name`.
+    pub fn since_parameter(&self, name: &str, param: &str, kind: ChangeKind) -> Option<&str> {
+        self.changes
+            .iter()
+            .find(|c| {
+                c.kind == kind
+                    && c.parameter.as_deref() == Some(param)
+                    && (c.symbol == name || c.also.iter().any(|a| a == name))
+            })
+            .map(|c| c.new_version.as_str())
+    }
+
     /// Every change of the span's consecutive diffs, oldest first.
     pub fn changes(&self) -> &[Change] {
         &self.changes

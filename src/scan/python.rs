@@ -638,6 +638,10 @@ fn version_literal(e: &Expr) -> Option<Vec<u64>> {
                 _ => None,
             }
         }
+        // `version.parse("2.3").release`
+        Expr::Attribute(a) if matches!(a.attr.as_str(), "release" | "base_version" | "public") => {
+            version_literal(&a.value)
+        }
         _ => None,
     }
 }
@@ -726,6 +730,14 @@ impl Visitor<'_> {
                     if matches!(m.attr.as_str(), "split" | "strip" | "replace" | "lower") {
                         return self.version_expr(&m.value);
                     }
+                }
+                // A helper of the project named for the version (`get_torch_version()`).
+                if c.arguments.args.is_empty() && c.arguments.keywords.is_empty() {
+                    let named = callee_name(&c.func).is_some_and(|n| {
+                        let (package, versionish, op) = guards::function_words(n, &self.words);
+                        package && versionish && op.is_none()
+                    });
+                    return (named && self.tracked_name(&c.func).is_none()).then_some(usize::MAX);
                 }
                 if let Some(first) = c.arguments.args.first() {
                     if let Some(parts) = self.version_expr(first) {
@@ -1035,6 +1047,10 @@ if torch.cuda.is_available():
     torch.j()
 if tuple(int(p) for p in torch.__version__.split(".")[:2]) < (1, 10):
     torch.k()
+if version.parse(get_torch_version()) >= version.parse("2.2"):
+    pass
+elif version.parse(torch.__version__).release < version.parse("2.3").release:
+    torch.l()
 "#;
         assert_eq!(
             names(src),
@@ -1057,6 +1073,8 @@ if tuple(int(p) for p in torch.__version__.split(".")[:2]) < (1, 10):
                 "call torch.j Some(0) []",
                 "call torch.__version__.split Some(1) []",
                 "call torch.k Some(0) [] | torch < 1.10",
+                "ref torch.__version__",
+                "call torch.l Some(0) [] | torch < 2.2 and torch < 2.3",
             ]
         );
     }

@@ -66,7 +66,7 @@ impl Violation for BehaviourChange<'_> {
             _ => format!("`{name}` changed behaviour in {since} for calls without `{p}`"),
         };
         if let Some(a) = &self.announcement {
-            m.push_str(&format!(": \"{a}\""));
+            m.push_str(&format!("; as announced: \"{a}\""));
         }
         if self.maybe {
             m.push_str(&format!(
@@ -78,12 +78,12 @@ impl Violation for BehaviourChange<'_> {
 
     fn fix(&self) -> Option<String> {
         let p = self.parameter?;
-        Some(match &self.old_default {
-            Some(old) => format!(
-                "pass `{p}={old}` to keep the behaviour from before {}",
+        Some(match (&self.old_default, &self.new_default) {
+            (Some(old), Some(new)) => format!(
+                "pass `{p}` explicitly: `{p}={new}` for the new behaviour, or `{p}={old}` to keep that from before {}",
                 self.since
             ),
-            None => format!("pass `{p}` explicitly"),
+            _ => format!("pass `{p}` explicitly"),
         })
     }
 }
@@ -159,7 +159,8 @@ fn check(s: &Subject) -> Vec<Verdict> {
                     old_default: new_default
                         .as_deref()
                         .and_then(|new| mentioned_value(text, p, new)),
-                    announcement: Some(announced_change(text, p)),
+                    announcement: Some(announced_change(text, p, new_default.is_some()))
+                        .filter(|a| !a.is_empty()),
                     new_default,
                     maybe: leaves_out.is_none(),
                 }
@@ -253,8 +254,9 @@ fn mentioned_value(text: &str, param: &str, new: &str) -> Option<String> {
 }
 
 /// What the announcement says of the change, without what was true only before it: the
-/// sentence about the default, and the first that says what stops working.
-fn announced_change(text: &str, param: &str) -> String {
+/// sentence about the default (unless the message states the new default itself, as
+/// `stated` says), and the first that says what stops working.
+fn announced_change(text: &str, param: &str, stated: bool) -> String {
     let all = sentences(text);
     let default = all
         .iter()
@@ -277,7 +279,11 @@ fn announced_change(text: &str, param: &str) -> String {
         .iter()
         .any(|w| l.contains(w))
     });
-    let mut out: Vec<&str> = default.into_iter().copied().collect();
+    let mut out: Vec<&str> = default
+        .into_iter()
+        .copied()
+        .filter(|_| !stated)
+        .collect();
     if let Some(c) = consequence {
         if !out.contains(c) {
             out.push(c);
@@ -304,8 +310,13 @@ mod tests {
         );
         // Not "the current default": that was true before the change only.
         assert_eq!(
-            announced_change(ANNOUNCED, "safe"),
+            announced_change(ANNOUNCED, "safe", false),
             "In a future release, the default value for `safe` will be flipped to `True`. Arbitrary objects will no longer be allowed to be loaded via this mode unless they are allowlisted."
+        );
+        // The new default said by the finding itself, the future tense goes.
+        assert_eq!(
+            announced_change(ANNOUNCED, "safe", true),
+            "Arbitrary objects will no longer be allowed to be loaded via this mode unless they are allowlisted."
         );
         assert_eq!(announced_default("Passing `x` is slow.", "x"), None);
     }

@@ -51,8 +51,8 @@ impl Violation for DeprecatedApi<'_> {
                 self.target
             ),
             Some(p) => format!(
-                "parameter `{p}` of `{name}` is deprecated in {}: {notice}",
-                self.target
+                "parameter `{p}` of `{name}` is deprecated{}: {notice}",
+                when("since", self.since)
             ),
             None => format!(
                 "`{name}` is deprecated{}: {notice}",
@@ -62,6 +62,22 @@ impl Violation for DeprecatedApi<'_> {
     }
 
     fn fix(&self) -> Option<String> {
+        // A parameter the notice calls ignored: the call is the same without it.
+        if let (Some(p), false) = (self.parameter, self.omitted) {
+            let lower = self.notice.to_lowercase();
+            let inert = [
+                "is ignored",
+                "are ignored",
+                "has no effect",
+                "have no effect",
+                "does nothing",
+                "no longer used",
+                "no longer has any effect",
+            ];
+            if inert.iter().any(|w| lower.contains(w)) {
+                return Some(format!("drop the `{p}` argument: it has no effect"));
+            }
+        }
         self.replacement.clone()
     }
 }
@@ -84,7 +100,10 @@ fn check(s: &Subject) -> Vec<Verdict> {
             parameter: None,
             omitted: false,
             target,
-            since: s.k.since(s.name, ChangeKind::Deprecated),
+            since: s
+                .k
+                .since(s.name, ChangeKind::Deprecated)
+                .filter(|_| !states_version(&d.message)),
             notice: &d.message,
             replacement: d.replacement.clone(),
         };
@@ -116,7 +135,10 @@ fn check(s: &Subject) -> Vec<Verdict> {
                 parameter: Some(p),
                 omitted: d.omitted,
                 target,
-                since: None,
+                since: s
+                    .k
+                    .since_parameter(s.name, p, ChangeKind::Deprecated)
+                    .filter(|_| !states_version(&d.message)),
                 notice: &d.message,
                 replacement: d.replacement.clone(),
             };
@@ -131,4 +153,12 @@ fn check(s: &Subject) -> Vec<Verdict> {
         }
     }
     out
+}
+
+/// Whether a notice gives a version of its own ("deprecated since 2.5"): then it is the one
+/// shown, not the release of the span where the notice appeared.
+fn states_version(notice: &str) -> bool {
+    let b = notice.as_bytes();
+    (1..b.len().saturating_sub(1))
+        .any(|i| b[i] == b'.' && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit())
 }
