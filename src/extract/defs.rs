@@ -175,16 +175,32 @@ pub(super) fn function_def(
         warns.into_iter().partition(|(w, _)| w.pending.is_some());
     // A `FutureWarning` that deprecates nothing announces a behaviour change; a warning that
     // deprecation is planned ("will be deprecated") announces the deprecation.
+    // So does a plain warning that says a call's effect will change in a later release
+    // ("should be passed explicitly ... will raise"); under `if p is None:` it is about
+    // leaving `p` out.
     for (w, evidence) in warns.iter().filter(|(w, _)| {
         !w.is_deprecation
             && (w.category == "FutureWarning"
-                || crate::util::wording::speaks_of_deprecation(&w.message))
+                || crate::util::wording::speaks_of_deprecation(&w.message)
+                || crate::util::wording::announces_change(&w.message))
+            // "is in prototype stage and will change": a tier, not a change to come.
+            && markers::stated_tier(&w.message, self_name, module_last).is_none()
     }) {
-        def.announced.extend(notices(
-            markers::parameters_mentioned(&w.message, &params),
-            w.message.clone(),
-            None,
-            evidence.clone(),
+        let mentioned = markers::parameters_mentioned(&w.message, &params);
+        // Announced for a call shape: the parameter the guard tests, if the message names it.
+        let guarded: Vec<String> = w
+            .guard
+            .as_deref()
+            .map(|g| markers::parameters_named(g, &mentioned))
+            .unwrap_or_default();
+        let parameters = if guarded.is_empty() {
+            mentioned
+        } else {
+            guarded
+        };
+        def.announced.extend(with_omissions(
+            notices(parameters, w.message.clone(), None, evidence.clone()),
+            w.guard.as_deref(),
         ));
     }
     for (w, evidence) in warns.into_iter().filter(|(w, _)| w.is_deprecation) {
@@ -222,7 +238,7 @@ pub(super) fn function_def(
                 markers::parameters_mentioned(&w.message, std::slice::from_ref(p)).len() == 1
             });
         }
-        if w.guard.is_some()
+        if (w.guard.is_some() || w.sibling)
             && parameters.is_empty()
             && !markers::deprecation_about_self(&w.message, self_name, module_last)
         {

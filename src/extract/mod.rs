@@ -310,6 +310,54 @@ def d():
     }
 
     #[test]
+    fn a_method_warns_through_a_sibling_only_when_the_message_names_it() {
+        let module = r#"
+import warnings
+
+class Sharded:
+    @staticmethod
+    def set_kind(module, kind):
+        warnings.warn("Sharded.kind() and Sharded.set_kind() are being deprecated, use pkg.mod.configure().", FutureWarning)
+        return kind
+
+    @staticmethod
+    def kind(module, kind):
+        previous = Sharded.set_kind(module, kind)
+        return previous
+
+    @staticmethod
+    def reset(module):
+        return Sharded.set_kind(module, None)
+"#;
+        let snap = snapshot_of(&[("pkg/__init__.py", ""), ("pkg/mod.py", module)]);
+        assert_eq!(deprecations(&snap, "pkg.mod.Sharded.set_kind").len(), 1);
+        let kind = deprecations(&snap, "pkg.mod.Sharded.kind");
+        assert_eq!(kind.len(), 1, "{kind:?}");
+        assert!(
+            kind[0].evidence.contains("called at"),
+            "{}",
+            kind[0].evidence
+        );
+        // The message does not name `reset`: that it warns is a leak, not its deprecation.
+        assert!(deprecations(&snap, "pkg.mod.Sharded.reset").is_empty());
+        // Announced, not deprecated: a plain warning of a coming change, for a call shape.
+        let checkpoint = r#"
+import warnings
+
+def checkpoint(fn, *args, use_reentrant=None):
+    if use_reentrant is None:
+        warnings.warn("the use_reentrant parameter should be passed explicitly. In a future release, calling checkpoint without use_reentrant will raise an exception.")
+    return fn(*args)
+"#;
+        let snap = snapshot_of(&[("pkg/__init__.py", ""), ("pkg/ck.py", checkpoint)]);
+        assert!(deprecations(&snap, "pkg.ck.checkpoint").is_empty());
+        let sym = &snap.symbols["pkg.ck.checkpoint"];
+        assert_eq!(sym.announced.len(), 1, "{sym:?}");
+        assert_eq!(sym.announced[0].parameter.as_deref(), Some("use_reentrant"));
+        assert!(sym.announced[0].omitted);
+    }
+
+    #[test]
     fn a_helper_message_built_from_its_arguments_reads_with_each_callers_arguments() {
         let module = r#"
 import warnings

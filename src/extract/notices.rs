@@ -223,6 +223,9 @@ pub struct WarnCall {
     /// Raised by a helper this call goes through, not by the function's own code: the
     /// helper's message, not the caller's test, says what it is about.
     pub through_helper: bool,
+    /// Raised by another method of the class (`Class.other(...)`): about the caller only when
+    /// the message names it.
+    pub sibling: bool,
 }
 
 pub(super) fn warn_call(expr: &Expr, ctx: &FileContext) -> Option<WarnCall> {
@@ -264,6 +267,7 @@ fn warn_call_in(expr: &Expr, ctx: &FileContext, locals: &Locals) -> Option<WarnC
         guard: None,
         pending: None,
         through_helper: false,
+        sibling: false,
     })
 }
 
@@ -473,6 +477,7 @@ fn warning_of_call(
         guard: None,
         pending: Some(callee),
         through_helper: true,
+        sibling: false,
     };
     Some((guarded(w), format!("called at {}", ctx.at(value))))
 }
@@ -514,13 +519,23 @@ pub(super) fn helper_warning(
     locals: &Locals,
 ) -> Option<(WarnCall, String)> {
     let Expr::Call(call) = expr else { return None };
-    let Expr::Name(n) = call.func.as_ref() else {
-        return None;
-    };
     let helpers = ctx.helpers.get()?;
     if helpers.is_empty() {
         return None;
     }
+    // `Class.method(...)`: a method of a class of this file, registered as `Class.method`.
+    if let Expr::Attribute(a) = call.func.as_ref() {
+        let Expr::Name(class) = a.value.as_ref() else {
+            return None;
+        };
+        let h = helpers.get(&format!("{}.{}", class.id, a.attr))?;
+        let (mut w, at) = fixed_warning(h, call, ctx, locals)?;
+        w.sibling = true;
+        return Some((w, at));
+    }
+    let Expr::Name(n) = call.func.as_ref() else {
+        return None;
+    };
     match helpers.get(n.id.as_str())? {
         h @ Helper::Fixed(..) => fixed_warning(h, call, ctx, locals),
         Helper::Forward {
@@ -552,6 +567,7 @@ pub(super) fn helper_warning(
                     guard: None,
                     pending: None,
                     through_helper: false,
+                    sibling: false,
                 },
                 at.clone(),
             ))
@@ -601,6 +617,31 @@ pub(super) fn warning_helpers(body: &[Stmt], ctx: &FileContext) -> HashMap<Strin
         }
         helpers.extend(found);
     }
+    // Methods that always warn, as `Class.method`: a sibling calling `Class.method(...)`
+    // warns as it does (`FSDP.state_dict_type` through `FSDP.set_state_dict_type`).
+    let methods: Vec<(String, Helper)> = body
+        .iter()
+        .filter_map(|s| match s {
+            Stmt::ClassDef(c) => Some(c),
+            _ => None,
+        })
+        .flat_map(|c| {
+            c.body.iter().filter_map(move |s| match s {
+                Stmt::FunctionDef(f) => Some((c, f)),
+                _ => None,
+            })
+        })
+        // The pre-pass lists module-level functions only; a method's own text tells.
+        .filter(|(_, f)| {
+            let text = &ctx.source[ruff_text_size::Ranged::range(*f)];
+            text.contains("warn") && text.contains("eprecat")
+        })
+        .filter_map(|(c, f)| {
+            let h = always_warns(f, ctx, &helpers)?;
+            Some((format!("{}.{}", c.name, f.name), h))
+        })
+        .collect();
+    helpers.extend(methods);
     helpers
 }
 

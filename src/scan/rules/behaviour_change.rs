@@ -279,11 +279,7 @@ fn announced_change(text: &str, param: &str, stated: bool) -> String {
         .iter()
         .any(|w| l.contains(w))
     });
-    let mut out: Vec<&str> = default
-        .into_iter()
-        .copied()
-        .filter(|_| !stated)
-        .collect();
+    let mut out: Vec<&str> = default.into_iter().copied().filter(|_| !stated).collect();
     if let Some(c) = consequence {
         if !out.contains(c) {
             out.push(c);

@@ -3,7 +3,9 @@
 //! replacement the deprecation names. A deprecation of leaving a parameter out (its warning tests
 //! `if dim is None:`) flags the calls that surely leave it out, not those that pass it; one of
 //! constructing a class (its `__init__` warns) flags calls of the class, not subclasses,
-//! `isinstance` tests or imports.
+//! `isinstance` tests or imports. A call whose shape makes the target warn that its effect will
+//! change in a later release (`checkpoint` without `use_reentrant`: "should be passed
+//! explicitly. In a future release ... will raise") is flagged too.
 //!
 //! ## Why is this bad?
 //! Deprecated APIs warn on every call and are removed in a later release.
@@ -28,6 +30,36 @@ pub const RULE: Rule = Rule {
     source: include_str!("deprecated_api.rs"),
     check,
 };
+
+/// A call whose shape (a parameter passed, or left out) makes the target warn that its effect
+/// will change in a later release.
+struct AnnouncedChange<'a> {
+    name: &'a str,
+    parameter: &'a str,
+    omitted: bool,
+    target: &'a str,
+    notice: &'a str,
+}
+
+impl Violation for AnnouncedChange<'_> {
+    fn message(&self) -> String {
+        let (name, p, target) = (self.name, self.parameter, self.target);
+        let shape = if self.omitted {
+            format!("calling `{name}` without `{p}`")
+        } else {
+            format!("passing `{p}` to `{name}`")
+        };
+        format!(
+            "{shape} warns in {target} that this will change in a later release: {}",
+            first_sentence(self.notice)
+        )
+    }
+
+    fn fix(&self) -> Option<String> {
+        self.omitted
+            .then(|| format!("pass `{}` explicitly", self.parameter))
+    }
+}
 
 /// A use of a deprecated API, or a call passing a deprecated parameter.
 struct DeprecatedApi<'a> {
@@ -151,6 +183,25 @@ fn check(s: &Subject) -> Vec<Verdict> {
             }
             out.push(verdict);
         }
+    }
+    // A change announced for a call shape: the call warns now.
+    for d in &sym.announced {
+        let Some(p) = d.parameter.as_deref() else {
+            continue;
+        };
+        let level = match (d.omitted, call.leaves_out(sym, p)) {
+            (true, Some(true)) | (false, Some(false)) => RULE.level,
+            (true, None) => Level::Info,
+            _ => continue,
+        };
+        let v = AnnouncedChange {
+            name: s.name,
+            parameter: p,
+            omitted: d.omitted,
+            target,
+            notice: &d.message,
+        };
+        out.push(Verdict::of(&RULE, s.name, &v).at_level(level));
     }
     out
 }
