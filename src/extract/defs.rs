@@ -75,6 +75,7 @@ pub(super) fn merge_overload(prev: &mut Def, next: Def, next_is_overload: bool) 
     // The implementation's markers apply to every overload.
     prev.deprecated.extend(next.deprecated);
     prev.announced.extend(next.announced);
+    prev.forwards.extend(next.forwards);
     prev.tombstone = prev.tombstone.take().or(next.tombstone);
     prev.stability = prev.stability.take().or(next.stability);
 }
@@ -156,6 +157,7 @@ pub(super) fn function_def(
         FnPlace::Class(class) if matches!(name, "__init__" | "__new__" | "__post_init__") => class,
         _ => name,
     };
+    def.forwards = forwards(body, ctx, &params);
     let mut warns = Vec::new();
     collect_warns(body, ctx, &mut warns);
     // "The PyTorch API of X is in prototype stage": a run-time warning that states the tier
@@ -183,9 +185,18 @@ pub(super) fn function_def(
             && (w.category == "FutureWarning"
                 || crate::util::wording::speaks_of_deprecation(&w.message)
                 || crate::util::wording::announces_change(&w.message))
-            // "is in prototype stage and will change": a tier, not a change to come.
-            && markers::stated_tier(&w.message, self_name, module_last).is_none()
     }) {
+        // A plain warning that "is in prototype stage and will change" states a tier, not a
+        // change to come.
+        let stated_tier = ["prototype", "experimental", " beta"]
+            .iter()
+            .any(|t| w.message.to_ascii_lowercase().contains(t));
+        if w.category != "FutureWarning"
+            && !crate::util::wording::speaks_of_deprecation(&w.message)
+            && stated_tier
+        {
+            continue;
+        }
         let mentioned = markers::parameters_mentioned(&w.message, &params);
         // Announced for a call shape: the parameter the guard tests, if the message names it.
         let guarded: Vec<String> = w
@@ -193,10 +204,14 @@ pub(super) fn function_def(
             .as_deref()
             .map(|g| markers::parameters_named(g, &mentioned))
             .unwrap_or_default();
-        let parameters = if guarded.is_empty() {
-            mentioned
-        } else {
+        // A plain warning under a test of something else (`if input.dim() == 3:`) is about
+        // no call shape the caller's text shows.
+        let plain = w.category != "FutureWarning"
+            && !crate::util::wording::speaks_of_deprecation(&w.message);
+        let parameters = if !guarded.is_empty() || (plain && w.guard.is_some()) {
             guarded
+        } else {
+            mentioned
         };
         def.announced.extend(with_omissions(
             notices(parameters, w.message.clone(), None, evidence.clone()),
@@ -663,4 +678,50 @@ pub(super) fn class_attr(
         line: ctx.line(node),
         value,
     });
+}
+
+/// Calls to private functions of the module among a body's statements (`return _impl(...)`,
+/// `x = _impl(...)`, `_impl(...)`) that pass some of `params` on by keyword.
+fn forwards(body: &[Stmt], ctx: &FileContext, params: &[String]) -> Vec<super::module::Forward> {
+    let mut out = Vec::new();
+    for stmt in body {
+        let value = match stmt {
+            Stmt::Return(r) => r.value.as_deref(),
+            Stmt::Expr(e) => Some(e.value.as_ref()),
+            Stmt::Assign(a) => Some(a.value.as_ref()),
+            _ => None,
+        };
+        let Some(ast::Expr::Call(call)) = value else {
+            continue;
+        };
+        let ast::Expr::Name(callee) = call.func.as_ref() else {
+            continue;
+        };
+        if !callee.id.starts_with('_') {
+            continue;
+        }
+        let passed: Vec<(String, String)> = call
+            .arguments
+            .keywords
+            .iter()
+            .filter_map(|k| {
+                let theirs = k.arg.as_ref()?.to_string();
+                let ast::Expr::Name(ours) = &k.value else {
+                    return None;
+                };
+                params
+                    .iter()
+                    .any(|p| p == ours.id.as_str())
+                    .then(|| (theirs, ours.id.to_string()))
+            })
+            .collect();
+        if !passed.is_empty() {
+            out.push(super::module::Forward {
+                callee: callee.id.to_string(),
+                params: passed,
+                at: ctx.at(call),
+            });
+        }
+    }
+    out
 }

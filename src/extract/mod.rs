@@ -355,6 +355,24 @@ def checkpoint(fn, *args, use_reentrant=None):
         assert_eq!(sym.announced.len(), 1, "{sym:?}");
         assert_eq!(sym.announced[0].parameter.as_deref(), Some("use_reentrant"));
         assert!(sym.announced[0].omitted);
+        // Passed on to a private function that warns for it: the caller warns the same.
+        let forwarded = r#"
+import warnings
+
+def checkpoint(fn, *args, use_reentrant=None, debug=False):
+    return _checkpoint_impl(fn, args, use_reentrant=use_reentrant, debug=debug)
+
+def _checkpoint_impl(fn, args, *, use_reentrant, debug):
+    if use_reentrant is None:
+        warnings.warn("the use_reentrant parameter should be passed explicitly. In a future release, calling checkpoint without use_reentrant will raise an exception.")
+    return fn(*args)
+"#;
+        let snap = snapshot_of(&[("pkg/__init__.py", ""), ("pkg/ck.py", forwarded)]);
+        let sym = &snap.symbols["pkg.ck.checkpoint"];
+        assert_eq!(sym.announced.len(), 1, "{sym:?}");
+        assert_eq!(sym.announced[0].parameter.as_deref(), Some("use_reentrant"));
+        assert!(sym.announced[0].omitted);
+        assert!(sym.announced[0].evidence.ends_with("called at pkg/ck.py:5"));
     }
 
     #[test]

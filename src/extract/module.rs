@@ -97,6 +97,19 @@ pub struct Def {
     /// For class members: set on instances (`self.x = ...` in `__init__`, or declared by an
     /// annotation alone), not found on the class itself.
     pub instance: bool,
+    /// Calls to private functions of the module that pass parameters on by keyword
+    /// (`return _impl(f, use_reentrant=use_reentrant)`): their parameters' notices are this
+    /// function's too.
+    pub forwards: Vec<Forward>,
+}
+
+/// `_callee(..., theirs=ours, ...)` in a function body, with where.
+#[derive(Debug, Clone, Default)]
+pub struct Forward {
+    pub callee: String,
+    /// (the callee's parameter, the caller's parameter passed to it)
+    pub params: Vec<(String, String)>,
+    pub at: String,
 }
 
 pub struct FileContext<'a> {
@@ -227,7 +240,60 @@ pub fn analyse(
         doc_helpers,
     };
     walker.block(&module.body, false);
+    forward_notices(&mut facts.bindings);
     facts
+}
+
+/// A function that passes its parameter on to a private function of the module warns as that
+/// function does for it: the callee's notices of the parameter become the caller's.
+fn forward_notices(bindings: &mut [Binding]) {
+    type Notices = (Vec<Deprecation>, Vec<Deprecation>);
+    let callees: HashMap<String, Notices> = bindings
+        .iter()
+        .filter(|b| b.name.starts_with('_'))
+        .filter_map(|b| match &b.value {
+            Value::Def(d) if !d.deprecated.is_empty() || !d.announced.is_empty() => {
+                Some((b.name.clone(), (d.deprecated.clone(), d.announced.clone())))
+            }
+            _ => None,
+        })
+        .collect();
+    if callees.is_empty() {
+        return;
+    }
+    for b in bindings.iter_mut() {
+        let Value::Def(d) = &mut b.value else {
+            continue;
+        };
+        let forwards = std::mem::take(&mut d.forwards);
+        for f in &forwards {
+            let Some((deprecated, announced)) = callees.get(&f.callee) else {
+                continue;
+            };
+            let carried = |list: &[Deprecation]| -> Vec<Deprecation> {
+                list.iter()
+                    .filter_map(|n| {
+                        let theirs = n.parameter.as_deref()?;
+                        let (_, ours) = f.params.iter().find(|(t, _)| t == theirs)?;
+                        let mut n = n.clone();
+                        n.parameter = Some(ours.clone());
+                        n.evidence = format!("{}, called at {}", n.evidence, f.at);
+                        Some(n)
+                    })
+                    .collect()
+            };
+            for n in carried(deprecated) {
+                if !d.deprecated.iter().any(|x| x.parameter == n.parameter) {
+                    d.deprecated.push(n);
+                }
+            }
+            for n in carried(announced) {
+                if !d.announced.iter().any(|x| x.parameter == n.parameter) {
+                    d.announced.push(n);
+                }
+            }
+        }
+    }
 }
 
 struct Walker<'a, 'b> {

@@ -189,10 +189,15 @@ fn check(s: &Subject) -> Vec<Verdict> {
         let Some(p) = d.parameter.as_deref() else {
             continue;
         };
-        let level = match (d.omitted, call.leaves_out(sym, p)) {
-            (true, Some(true)) | (false, Some(false)) => RULE.level,
-            (true, None) => Level::Info,
-            _ => continue,
+        // Leaving the parameter out is a call shape; passing it, the warning may be about
+        // one value only (`reduction == "mean"`), which the call's text does not show.
+        if !d.omitted {
+            continue;
+        }
+        let level = match call.leaves_out(sym, p) {
+            Some(true) => RULE.level,
+            None => Level::Info,
+            Some(false) => continue,
         };
         let v = AnnouncedChange {
             name: s.name,
