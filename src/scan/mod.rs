@@ -188,7 +188,19 @@ pub struct Finding {
 
 /// Assesses one use: what the span says about the name, then every rule on it.
 fn assess(k: &Knowledge, qualname: &str, how: &UseKind) -> Vec<Verdict> {
-    let Some(name) = k.known_prefix(qualname) else {
+    // Added and removed inside the span: neither end has it, but a release between did, and
+    // the target has the module it was in (`torch.onnx.dynamo_export`, 2.1 to 2.8).
+    let added_and_removed = k.from.resolve(qualname).is_none()
+        && k.to.resolve(qualname).is_none()
+        && !k.to.reachable(qualname)
+        && [ChangeKind::Removed, ChangeKind::Tombstoned]
+            .into_iter()
+            .any(|kind| k.since(qualname, kind).is_some());
+    let Some(name) = (if added_and_removed {
+        Some(qualname)
+    } else {
+        k.known_prefix(qualname)
+    }) else {
         return vec![];
     };
     let old = k.from.resolve(name);
@@ -197,6 +209,7 @@ fn assess(k: &Knowledge, qualname: &str, how: &UseKind) -> Vec<Verdict> {
         // Still bound by its module without being exported: attribute access finds it.
         (Some(_), None) if k.to.reachable(name) => return vec![],
         (Some(_), None) => State::Gone,
+        (None, None) if added_and_removed => State::Gone,
         (old, Some((_, sym))) if sym.tombstone.is_some() => {
             if old.as_ref().is_some_and(|(_, s)| s.tombstone.is_some()) {
                 State::AlwaysRaised

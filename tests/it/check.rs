@@ -351,3 +351,34 @@ fn a_sub_project_is_checked_from_what_it_declares() {
         .collect();
     assert_eq!(paths, ["train.py"], "{report}");
 }
+
+#[test]
+fn an_api_added_and_removed_inside_the_span_is_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    // `dynamo_export` came after 2.0.0 and is gone before 2.15.0: neither end has it.
+    std::fs::write(
+        dir.path().join("export.py"),
+        "import torch\nout = torch.onnx.dynamo_export(model, x)\n",
+    )
+    .unwrap();
+    let out = check_in(
+        dir.path(),
+        &[
+            "export.py",
+            "--from",
+            "2.0.0",
+            "--to",
+            "2.15.0",
+            "--format",
+            "json",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["symbol"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, [("AD001", "torch.onnx.dynamo_export")], "{report}");
+}
