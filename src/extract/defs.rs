@@ -213,10 +213,17 @@ pub(super) fn function_def(
         } else {
             mentioned
         };
-        def.announced.extend(with_omissions(
+        let mut announced = with_omissions(
             notices(parameters, w.message.clone(), None, evidence.clone()),
             w.guard.as_deref(),
-        ));
+        );
+        // A plain warning is an announcement only of leaving a parameter out: one about the
+        // values passed (`if ceil_mode != return_indices:`) may leave the code while the
+        // change itself is still to come (it moved to the docstring in 1.12).
+        if plain {
+            announced.retain(|d| d.omitted);
+        }
+        def.announced.extend(announced);
     }
     for (w, evidence) in warns.into_iter().filter(|(w, _)| w.is_deprecation) {
         // A warning guarded by a test on parameters (`if size_average is not None:`) is about
