@@ -376,6 +376,45 @@ def _checkpoint_impl(fn, args, *, use_reentrant, debug):
     }
 
     #[test]
+    fn configuration_entries_the_profile_declares_deprecated() {
+        let config = r#"
+from pkg._config_module import Config
+
+lazy: bool = Config(default=True, deprecated=True, deprecation_message="does not do anything")
+old_limit = Config(alias="pkg.config.limit", deprecated=True)
+limit = Config(default=8)
+plain = Config(default=1, deprecated=False)
+"#;
+        let profile = Profile {
+            config_entries: vec![crate::extract::profile::ConfigEntry {
+                constructor: "Config".into(),
+                flag: "deprecated".into(),
+                message: Some("deprecation_message".into()),
+                replacement: Some("alias".into()),
+                why: String::new(),
+            }],
+            ..Profile::default()
+        };
+        let snap = snapshot_with(
+            &[("pkg/__init__.py", ""), ("pkg/config.py", config)],
+            &profile,
+        );
+        let lazy = deprecations(&snap, "pkg.config.lazy");
+        assert_eq!(lazy.len(), 1);
+        assert_eq!(
+            lazy[0].message,
+            "pkg.config.lazy is deprecated and does not do anything"
+        );
+        let old = deprecations(&snap, "pkg.config.old_limit");
+        assert_eq!(old[0].replacement.as_deref(), Some("pkg.config.limit"));
+        assert!(deprecations(&snap, "pkg.config.limit").is_empty());
+        assert!(deprecations(&snap, "pkg.config.plain").is_empty());
+        // Without the profile's declaration, a call is a call.
+        let bare = snapshot_of(&[("pkg/__init__.py", ""), ("pkg/config.py", config)]);
+        assert!(deprecations(&bare, "pkg.config.lazy").is_empty());
+    }
+
+    #[test]
     fn a_helper_message_built_from_its_arguments_reads_with_each_callers_arguments() {
         let module = r#"
 import warnings

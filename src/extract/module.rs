@@ -244,6 +244,55 @@ pub fn analyse(
     facts
 }
 
+/// `name = Config(default=..., deprecated=True, deprecation_message="...")`, as the profile
+/// declares its configuration constructors: the deprecation the entry warns of when read.
+fn config_deprecation(
+    value: &Expr,
+    ctx: &FileContext,
+    module: &str,
+    name: &str,
+) -> Option<Deprecation> {
+    let Expr::Call(call) = value else { return None };
+    let callee = match call.func.as_ref() {
+        Expr::Name(n) => n.id.as_str(),
+        Expr::Attribute(a) => a.attr.as_str(),
+        _ => return None,
+    };
+    let entry = ctx
+        .profile
+        .config_entries
+        .iter()
+        .find(|e| e.constructor == callee)?;
+    let keyword = |k: &str| {
+        call.arguments
+            .keywords
+            .iter()
+            .find(|kw| kw.arg.as_ref().is_some_and(|a| a.as_str() == k))
+            .map(|kw| &kw.value)
+    };
+    let text = |k: &Option<String>| -> Option<String> {
+        match keyword(k.as_deref()?)? {
+            Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+            _ => None,
+        }
+    };
+    if !matches!(keyword(&entry.flag)?, Expr::BooleanLiteral(b) if b.value) {
+        return None;
+    }
+    let mut message = format!("{module}.{name} is deprecated");
+    if let Some(m) = text(&entry.message) {
+        message = format!("{message} and {m}");
+    }
+    Some(Deprecation {
+        omitted: false,
+        instantiation: false,
+        parameter: None,
+        message,
+        replacement: text(&entry.replacement),
+        evidence: format!("{callee}({}=True) at {}", entry.flag, ctx.at(call)),
+    })
+}
+
 /// A function that passes its parameter on to a private function of the module warns as that
 /// function does for it: the callee's notices of the parameter become the caller's.
 fn forward_notices(bindings: &mut [Binding]) {
@@ -636,6 +685,9 @@ impl Walker<'_, '_> {
                 {
                     return;
                 }
+                let wrapped = wrapped.or_else(|| {
+                    value.and_then(|v| config_deprecation(v, ctx, self.module_name, &n.id))
+                });
                 let value = match alias {
                     _ if wrapped.is_some() => Value::Def(Box::new(Def {
                         kind: Kind::Attribute,

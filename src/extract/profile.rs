@@ -49,6 +49,29 @@ pub struct Profile {
     /// identifiers (`WITH_PT24`): what makes a flag a version test of this package.
     #[serde(default)]
     pub nicknames: Vec<Nickname>,
+    /// Module attributes declared through a configuration constructor whose keyword marks
+    /// them deprecated (`x: bool = Config(default=True, deprecated=True, ...)`).
+    #[serde(default)]
+    pub config_entries: Vec<ConfigEntry>,
+}
+
+/// "`name = constructor(..., flag=True, message="...", replacement="...")` makes reading or
+/// setting `module.name` warn `module.name is deprecated and <message>`."
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigEntry {
+    /// The constructor's name (the last component of its dotted name).
+    pub constructor: String,
+    /// The keyword that marks the entry deprecated when `True`.
+    pub flag: String,
+    /// The keyword whose string completes the message, if any.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// The keyword naming the entry to use instead, if any.
+    #[serde(default)]
+    pub replacement: Option<String>,
+    /// The code this entry mirrors; documentation only.
+    pub why: String,
 }
 
 /// "Projects call the package `name` in identifiers."
