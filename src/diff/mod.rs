@@ -1133,6 +1133,11 @@ fn private_lifecycle(ctx: &mut Ctx) {
 }
 
 fn compare_definitions(ctx: &mut Ctx, shown: &str, name: &str, old: &Symbol, new: &Symbol) {
+    // An alias record here is one whose target no source describes (a class a compiled
+    // module adds at import): what it is is unknown, so no change of kind is known either.
+    if old.kind != new.kind && (old.kind == Kind::Alias || new.kind == Kind::Alias) {
+        return;
+    }
     if old.kind != new.kind {
         // An attribute can hold anything (a namedtuple is a class at run time).
         let facts = Facts {

@@ -96,6 +96,7 @@ macro_rules! release_fixtures {
 
 release_fixtures!(
     added,
+    alias_of_compiled,
     all_narrowed,
     base_removed,
     base_still_ancestor,
