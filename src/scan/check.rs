@@ -201,9 +201,13 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
         Some(_) => vec![root.clone(); paths.len()],
         None => {
             let mut declares: HashMap<PathBuf, bool> = HashMap::new();
+            let top = std::fs::canonicalize(&root).ok();
             paths
                 .iter()
-                .map(|p| nearest_declaring(p, &root, package, &mut declares))
+                .map(|p| match &top {
+                    Some(top) => nearest_declaring(p, &root, top, package, &mut declares),
+                    None => root.clone(),
+                })
                 .collect()
         }
     };
@@ -240,7 +244,6 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
     let (from, why) = (groups[0].1.clone(), groups[0].2.clone());
     // One body of knowledge per distinct release checked from.
     let mut froms: Vec<Version> = groups.iter().map(|g| g.1.clone()).collect();
-    froms.dedup();
     froms.sort();
     froms.dedup();
     let span_of: Vec<usize> = folders
@@ -418,22 +421,20 @@ type FileResult = (
 );
 
 /// The folder whose project files declare the version: the first path, or its folder.
-/// The folder between `file` and `root` (both included) nearest to the file that declares
-/// `package`; `root` when none does. `declares` caches the answer per folder.
+/// The folder between `file` and `root` (both included; `top` is `root` canonical) nearest to
+/// the file that declares `package`; `root` when none does. `declares` caches the answer per
+/// folder.
 fn nearest_declaring(
     file: &Path,
     root: &Path,
+    top: &Path,
     package: &str,
     declares: &mut HashMap<PathBuf, bool>,
 ) -> PathBuf {
-    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
-    let Some(top) = canonical(root) else {
-        return root.to_path_buf();
-    };
     let mut dir = file.parent().filter(|d| !d.as_os_str().is_empty());
     while let Some(d) = dir {
-        match canonical(d) {
-            Some(c) if c != top && c.starts_with(&top) => {}
+        match std::fs::canonicalize(d) {
+            Ok(c) if c != top && c.starts_with(top) => {}
             _ => break,
         }
         let yes = *declares

@@ -284,28 +284,8 @@ impl Test {
                     .any(|(name, how)| t.fails(name, how) == Some(true)),
             ),
             Test::Not(x) => x.holds(t).map(|b| !b),
-            Test::All(v) => {
-                let mut all = Some(true);
-                for x in v {
-                    match x.holds(t) {
-                        Some(false) => return Some(false),
-                        None => all = None,
-                        Some(true) => {}
-                    }
-                }
-                all
-            }
-            Test::Any(v) => {
-                let mut any = Some(false);
-                for x in v {
-                    match x.holds(t) {
-                        Some(true) => return Some(true),
-                        None => any = None,
-                        Some(false) => {}
-                    }
-                }
-                any
-            }
+            Test::All(v) => kleene(v, t, false),
+            Test::Any(v) => kleene(v, t, true),
             Test::Unknown => None,
         }
     }
@@ -379,6 +359,20 @@ impl Test {
             Test::Unknown => "a condition".to_string(),
         }
     }
+}
+
+/// Three-valued `and` (`decisive` false) or `or` (`decisive` true): one part with the decisive
+/// value decides, else an unknown part leaves the whole unknown.
+fn kleene(parts: &[Test], t: &dyn Target, decisive: bool) -> Option<bool> {
+    let mut out = Some(!decisive);
+    for x in parts {
+        match x.holds(t) {
+            Some(b) if b == decisive => return Some(decisive),
+            None => out = None,
+            Some(_) => {}
+        }
+    }
+    out
 }
 
 /// The branch conditions a use sits under, innermost last; shared by every use of a branch.
