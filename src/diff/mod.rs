@@ -1250,22 +1250,48 @@ fn compare_signatures(ctx: &mut Ctx, shown: &str, old: &Symbol, new: &Symbol) {
             if news.iter().any(|n| n.accepts_all_calls_of(o)) {
                 continue;
             }
+            // Closest: most parameters of the same name and kind, then of the same name, then
+            // the nearest count; on a tie the earlier overload, as the stubs list the primary
+            // one first.
             let shared = |n: &Signature| {
-                n.params
-                    .iter()
-                    .filter(|p| o.params.iter().any(|q| q.name == p.name))
-                    .count()
+                let same = |kind: bool| {
+                    n.params
+                        .iter()
+                        .filter(|p| {
+                            o.params
+                                .iter()
+                                .any(|q| q.name == p.name && (!kind || q.kind == p.kind))
+                        })
+                        .count()
+                };
+                let apart = n.params.len().abs_diff(o.params.len());
+                (same(true), same(false), std::cmp::Reverse(apart))
             };
             let (j, closest) = news
                 .iter()
                 .enumerate()
+                .rev()
                 .max_by_key(|(_, n)| shared(n))
                 .expect("news is not empty");
             for c in signature::compare(o, closest)
                 .into_iter()
                 .filter(|c| c.breaking)
             {
-                changes.push((c, old.signatures[i].clone(), new.signatures[j].clone()));
+                // A parameter another overload still takes the same way was not removed or
+                // changed: calls passing it that way bind there.
+                let elsewhere = o.get(&c.parameter).is_some_and(|p| {
+                    news.iter().any(|n| {
+                        n.get(&p.name).is_some_and(|q| {
+                            q.kind == p.kind && (p.default.is_none() || q.default.is_some())
+                        })
+                    })
+                });
+                let seen = changes
+                    .iter()
+                    .any(|(d, _, _)| d.kind == c.kind && d.parameter == c.parameter);
+                if !elsewhere && !seen {
+                    changes.push((c, old.signatures[i].clone(), new.signatures[j].clone()));
+                }
             }
         }
     }

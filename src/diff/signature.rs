@@ -122,7 +122,7 @@ impl Signature {
     fn positional(&self) -> Vec<&Param> {
         self.params.iter().filter(|p| p.kind.positional()).collect()
     }
-    fn get(&self, name: &str) -> Option<&Param> {
+    pub(crate) fn get(&self, name: &str) -> Option<&Param> {
         self.params.iter().find(|p| {
             p.name == name && !matches!(p.kind, ParamKind::VarPositional | ParamKind::VarKeyword)
         })
