@@ -135,6 +135,10 @@ pub struct Change {
     /// For removals: the other public names of the same definition, gone with it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<String>,
+    /// For removed class members: the class's `__getattr__`, which instances may still get
+    /// the name from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub served_by: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
 }
@@ -411,6 +415,7 @@ impl Ctx<'_> {
             new_symbol: None,
             shim: facts.shim,
             also: Vec::new(),
+            served_by: None,
             evidence: None,
         });
         self.out.last_mut().expect("just pushed")
@@ -449,21 +454,25 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
     // What is gone by definition: a definition reached by several names is one report.
     let mut gone_by_def: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for name in &gone {
+        // Attribute access and `from m import x` still find it: it left `__all__`, or only
+        // the re-export went while the module still binds it. A move only when the old path
+        // is a shim for the new home; otherwise the old path simply still works.
+        let reachable = new_s.snap.reachable(name);
         // A move is worth saying even inside a removed module: it tells where things went.
-        if let Some(m) = moves.get(*name) {
+        if let Some(m) = moves.get(*name).filter(|m| m.shim || !reachable) {
             report_move(&mut ctx, name, m);
             continue;
         }
         if covered(&gone, name) {
             continue;
         }
-        // Attribute access and `from m import x` still find it: it left `__all__`, or only
-        // the re-export went while the module still binds it.
-        if new_s.snap.reachable(name) {
+        if reachable {
             let (def, _) = &old_s.names[*name];
             let c = ctx.push(ChangeKind::Unexported, name, Facts::default());
+            // The definition's public name now; if it moved, where it went.
             c.replacement = new_s
                 .preferred(def)
+                .or_else(|| moves.get(*name).map(|m| m.to.as_str()))
                 .filter(|p| *p != *name)
                 .map(str::to_string);
             continue;
@@ -492,8 +501,16 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         if let Some(p) = relocated {
             replacement = Some(p.to_string());
         }
+        // A function the stub declares on instances of a class that answers unknown
+        // attributes with `__getattr__` (a registry filled at run time) may still be served;
+        // a member the source defines was the class's own, and `__getattr__` (of
+        // `nn.Module`, say) does not bring it back.
+        let served_by = (sym.instance && sym.kind != Kind::Attribute)
+            .then(|| new_s.snap.served_by_getattr(shown))
+            .flatten();
         let facts = Facts {
             still_public_elsewhere: relocated.is_some(),
+            served_by_getattr: served_by.is_some(),
             dunder: names.iter().all(|n| is_dunder(n)),
             unlisted: names.iter().all(|n| old_s.names.is_unlisted(n)),
             ..Facts::default()
@@ -501,6 +518,7 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         let c = ctx.push(ChangeKind::Removed, shown, facts);
         c.old = Some(sym.kind.as_str().to_string());
         c.new_symbol = relocated.map(str::to_string);
+        c.served_by = served_by;
         c.replacement = replacement;
         c.also = names
             .iter()

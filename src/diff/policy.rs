@@ -29,6 +29,8 @@ pub struct Facts {
     pub private_parameter: bool,
     /// A removed name its module's `__all__` did not list.
     pub unlisted: bool,
+    /// A removed class member that the class's `__getattr__` may still serve.
+    pub served_by_getattr: bool,
 }
 
 /// When a row applies.
@@ -38,6 +40,7 @@ enum When {
     StillPublicElsewhere,
     Dunder,
     Unlisted,
+    ServedByGetattr,
     PrivateToPublic,
     Shim,
     AttributeInvolved,
@@ -54,6 +57,7 @@ impl When {
             When::StillPublicElsewhere => f.still_public_elsewhere,
             When::Dunder => f.dunder,
             When::Unlisted => f.unlisted,
+            When::ServedByGetattr => f.served_by_getattr,
             When::PrivateToPublic => f.private_to_public,
             When::Shim => f.shim,
             When::AttributeInvolved => f.attribute_involved,
@@ -94,6 +98,12 @@ const POLICY: &[(&[ChangeKind], When, Severity, &str)] = &[
         When::Unlisted,
         Severity::Info,
         "outside its module's `__all__`: importable, never promised",
+    ),
+    (
+        &[Removed],
+        When::ServedByGetattr,
+        Severity::Info,
+        "instances may still get it from the class's `__getattr__`",
     ),
     (
         &[Removed, Tombstoned],

@@ -30,6 +30,9 @@ pub struct ModuleFacts {
     pub is_package: bool,
     pub is_stub: bool,
     pub bindings: Vec<Binding>,
+    /// Bindings a later `del` removed, in order: a class statement before the `del`
+    /// evaluated its bases with them (`class IntStorage(_LegacyStorage)` … `del _LegacyStorage`).
+    pub deleted: Vec<Binding>,
     pub all: Vec<AllOp>,
     pub deprecated: Vec<Deprecation>,
     pub stability: Option<Stability>,
@@ -576,7 +579,8 @@ impl Walker<'_, '_> {
                         let name = n.id.as_str();
                         if let Some(pos) = self.facts.bindings.iter().rposition(|b| b.name == name)
                         {
-                            self.facts.bindings.remove(pos);
+                            let gone = self.facts.bindings.remove(pos);
+                            self.facts.deleted.push(gone);
                         }
                     }
                 }

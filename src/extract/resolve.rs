@@ -309,22 +309,7 @@ impl<'a> Resolver<'a> {
         let ns = self.namespace(module);
         let result = match ns.get(name) {
             Some(Entry::Binding(i)) => {
-                let b = &self.modules[module].bindings[*i];
-                match &b.value {
-                    Value::Def(_) => Some(Target::Def(format!("{module}.{name}"))),
-                    Value::Import {
-                        module: m,
-                        name: None,
-                        ..
-                    } => Some(self.module_target(m)),
-                    Value::Import {
-                        module: m,
-                        name: Some(n),
-                        ..
-                    } => Some(self.import_from(m, n)),
-                    Value::Alias(dotted) => self.resolve_dotted(module, dotted),
-                    Value::Star(_) => None,
-                }
+                self.binding_target(module, name, &self.modules[module].bindings[*i])
             }
             Some(Entry::Star { from }) | Some(Entry::Runtime { from }) => {
                 Some(self.import_from(from, name))
@@ -367,9 +352,49 @@ impl<'a> Resolver<'a> {
 
     /// Resolves a dotted expression as module `module` sees it. `None` for names the module
     /// does not bind (builtins, typos).
+    fn binding_target(&self, module: &str, name: &str, b: &Binding) -> Option<Target> {
+        match &b.value {
+            Value::Def(_) => Some(Target::Def(format!("{module}.{name}"))),
+            Value::Import {
+                module: m,
+                name: None,
+                ..
+            } => Some(self.module_target(m)),
+            Value::Import {
+                module: m,
+                name: Some(n),
+                ..
+            } => Some(self.import_from(m, n)),
+            Value::Alias(dotted) => self.resolve_dotted(module, dotted),
+            Value::Star(_) => None,
+        }
+    }
+
+    /// A class's base as its `class` statement saw it: by the module's names, or by a binding
+    /// a later `del` removed.
+    fn resolve_base(&self, module: &str, dotted: &str) -> Option<Target> {
+        let found = self.resolve_dotted(module, dotted);
+        if !matches!(found, None | Some(Target::Missing(_))) {
+            return found;
+        }
+        let first = dotted.split('.').next()?;
+        let gone = self
+            .modules
+            .get(module)?
+            .deleted
+            .iter()
+            .rfind(|b| b.name == first)?;
+        let t = self.binding_target(module, first, gone)?;
+        Some(self.walk_dotted(t, dotted.split('.').skip(1)))
+    }
+
     fn resolve_dotted(&self, module: &str, dotted: &str) -> Option<Target> {
         let mut parts = dotted.split('.');
-        let mut t = self.lookup(module, parts.next()?)?;
+        let t = self.lookup(module, parts.next()?)?;
+        Some(self.walk_dotted(t, parts))
+    }
+
+    fn walk_dotted<'p>(&self, mut t: Target, parts: impl Iterator<Item = &'p str>) -> Target {
         for p in parts {
             t = match t {
                 Target::Module(m) => self.import_from(&m, p),
@@ -380,7 +405,7 @@ impl<'a> Resolver<'a> {
                 Target::External(q) => Target::External(format!("{q}.{p}")),
             };
         }
-        Some(t)
+        t
     }
 
     /// Calls to functions of other modules (`_Reduction.legacy_get_enum(size_average,
@@ -579,7 +604,7 @@ impl<'a> Resolver<'a> {
         let (module, _) = self.locate(class)?;
         let mut found = None;
         for base in &def.bases {
-            if let Some(Target::Def(b)) = self.resolve_dotted(&module, base) {
+            if let Some(Target::Def(b)) = self.resolve_base(&module, base) {
                 if let Some(t) = self.member(&b, name) {
                     found = Some(t);
                     break;
@@ -602,13 +627,18 @@ impl<'a> Resolver<'a> {
 
     fn def_of(&self, qual: &str) -> Option<&Def> {
         let (module, path) = self.locate(qual)?;
-        let mut bindings: &[Binding] = &self.modules[&module].bindings;
+        let facts = &self.modules[&module];
+        let mut bindings: &[Binding] = &facts.bindings;
         let mut def: Option<&Def> = None;
-        for name in path {
-            let b = bindings
-                .iter()
+        fn find<'b>(list: &'b [Binding], name: &str) -> Option<&'b Binding> {
+            list.iter()
                 .rev()
-                .find(|b| b.name == name && matches!(b.value, Value::Def(_)))?;
+                .find(|b| b.name == name && matches!(b.value, Value::Def(_)))
+        }
+        for (i, name) in path.iter().enumerate() {
+            // A deleted class is still the base of the classes derived from it before.
+            let b = find(bindings, name)
+                .or_else(|| (i == 0).then(|| find(&facts.deleted, name)).flatten())?;
             let Value::Def(d) = &b.value else { return None };
             def = Some(d);
             bindings = &d.members;
@@ -839,12 +869,48 @@ impl<'a> Resolver<'a> {
                 );
             }
         }
+        self.deleted_bases(&mut symbols);
         self.attach_docs(&mut symbols);
         self.helper_warnings(&mut symbols);
         self.imported_messages(&mut symbols);
         slim_private(&mut symbols);
         let notes = self.notes.borrow().iter().cloned().collect();
         (symbols, notes)
+    }
+
+    /// Classes a module deleted after deriving others from them (`class IntStorage(_Base)`
+    /// … `del _Base`): the name is gone, the class lives on in the MRO of its subclasses, and
+    /// its members are theirs. Recorded under their old name, so that the bases resolve.
+    fn deleted_bases(&self, symbols: &mut BTreeMap<String, Symbol>) {
+        let mut work: Vec<String> = symbols
+            .values()
+            .flat_map(|s| s.bases.iter())
+            .filter(|b| !symbols.contains_key(*b))
+            .cloned()
+            .collect();
+        let mut seen: HashSet<String> = HashSet::new();
+        while let Some(base) = work.pop() {
+            if !seen.insert(base.clone()) || symbols.contains_key(&base) {
+                continue;
+            }
+            let Some((module, path)) = self.locate(&base) else {
+                continue;
+            };
+            let [name] = path.as_slice() else { continue };
+            let Some(facts) = self.modules.get(&module) else {
+                continue;
+            };
+            let Some((def, line)) = facts.deleted.iter().rev().find_map(|b| match &b.value {
+                Value::Def(d) if b.name == *name && d.kind == Kind::Class => Some((d, b.line)),
+                _ => None,
+            }) else {
+                continue;
+            };
+            self.record_def(symbols, &module, &facts.file, &base, def, Some(line));
+            if let Some(sym) = symbols.get(&base) {
+                work.extend(sym.bases.iter().cloned());
+            }
+        }
     }
 
     /// Records a definition and its members. Members carry no `defined`: their class's
@@ -874,7 +940,7 @@ impl<'a> Resolver<'a> {
             let bases: Vec<Target> = def
                 .bases
                 .iter()
-                .filter_map(|b| self.resolve_dotted(module, b))
+                .filter_map(|b| self.resolve_base(module, b))
                 .collect();
             sym.bases = bases
                 .iter()
@@ -923,7 +989,7 @@ impl<'a> Resolver<'a> {
             return vec![];
         }
         for base in &def.bases {
-            if let Some(Target::Def(b)) = self.resolve_dotted(module, base) {
+            if let Some(Target::Def(b)) = self.resolve_base(module, base) {
                 if let (Some(bdef), Some((bmod, _))) = (self.def_of(&b), self.locate(&b)) {
                     if bdef.kind != Kind::Class {
                         continue;

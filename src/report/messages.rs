@@ -22,7 +22,12 @@ pub fn message(c: &Change) -> String {
                 Some(still) => format!(
                     "`{s}`{also} is no longer re-exported here; it is still public as `{still}`"
                 ),
-                None => format!("`{s}` was removed{also}"),
+                None => match &c.served_by {
+                    Some(getattr) => format!(
+                        "`{s}`{also} is no longer declared; `{getattr}` may still serve it on instances"
+                    ),
+                    None => format!("`{s}` was removed{also}"),
+                },
             }
         }
         ChangeKind::Unexported => {

@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::diff::{Change, ChangeKind};
-use crate::snapshot::{split_parent, Snapshot};
+use crate::snapshot::{split_parent, Kind, Snapshot};
 use crate::util::LineIndex;
 pub use check::{check, CheckError, CheckReport, CheckSettings};
 use python::UseKind;
@@ -208,6 +208,14 @@ fn assess(k: &Knowledge, qualname: &str, how: &UseKind) -> Vec<Verdict> {
     let state = match (&old, &new) {
         // Still bound by its module without being exported: attribute access finds it.
         (Some(_), None) if k.to.reachable(name) => return vec![],
+        // The class's `__getattr__` may serve it: whether the access fails is not known.
+        (Some((_, sym)), None)
+            if sym.instance
+                && sym.kind != Kind::Attribute
+                && k.to.served_by_getattr(name).is_some() =>
+        {
+            return vec![]
+        }
         (Some(_), None) => State::Gone,
         (None, None) if added_and_removed => State::Gone,
         (old, Some((_, sym))) if sym.tombstone.is_some() => {

@@ -323,6 +323,19 @@ impl Snapshot {
         })
     }
 
+    /// For a member `C.x` that `C` no longer declares: the `__getattr__` that `C` defines or
+    /// inherits, which instances fall back to for attributes their class lacks (a registry of
+    /// functions attached at run time). Whether it serves `x` is not known statically.
+    pub fn served_by_getattr(&self, qualname: &str) -> Option<String> {
+        let (parent, _) = split_parent(qualname)?;
+        let (class, sym) = self.resolve(parent)?;
+        if sym.kind != Kind::Class {
+            return None;
+        }
+        let (found, _) = self.resolve(&format!("{class}.__getattr__"))?;
+        Some(found)
+    }
+
     fn lookup_inherited<'a>(
         &'a self,
         class: &'a Symbol,

@@ -332,6 +332,7 @@ mod tests {
             new_symbol: None,
             shim: false,
             also: vec![],
+            served_by: None,
             evidence: None,
         };
         assert!(literal_flip(&change("False", "True")));
