@@ -14,8 +14,9 @@ What counts as the same thing, by event kind:
 - removed: `removed`, `tombstoned` or a `moved` whose old path is gone, of the symbol or an
   enclosing name (a removed module removes its members); for a parameter, `parameter-removed`
   or `parameter-renamed` of it;
-- moved, renamed: a `moved` of the symbol, or its removal naming the new path as replacement;
-  a parameter's `parameter-renamed`;
+- moved, renamed: a `moved` of the symbol, or its removal naming the new path as replacement,
+  or, where the old name stays as a warning shim, its `deprecated` naming the new path as
+  replacement; a parameter's `parameter-renamed`;
 - default_changed: a `default-changed` of the symbol's parameter;
 - promoted: a `moved` from the private name (or to the public one), or a `promoted` change of
   either. An `added` of the public name alone is reported as "only added": the link is missing.
@@ -61,7 +62,7 @@ def matches(event, c):
             return sym in names(c) and k == "parameter-renamed" and c.get("parameter") == param
         if k == "moved":
             return c["symbol"] == sym
-        return k in ("removed", "tombstoned") and sym in names(c) and repl and (c.get("replacement") or "").split("(")[0] == repl
+        return k in ("removed", "tombstoned", "deprecated") and sym in names(c) and repl and (c.get("replacement") or "").split("(")[0] == repl
     if kind == "default_changed":
         return k == "default-changed" and sym in names(c) and c.get("parameter") == param
     if kind == "promoted":

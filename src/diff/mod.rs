@@ -498,7 +498,14 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         // Re-exports that went while the definition lives on under another public name: the
         // fix is that name.
         let relocated = new_s.preferred(def).filter(|p| !names.contains(p));
-        if let Some(p) = relocated {
+        // The deprecation's own advice when it still holds, else the public name now.
+        let advice_holds = replacement.as_deref().is_some_and(|r| {
+            new_s
+                .snap
+                .resolve(r.split('(').next().unwrap_or(r))
+                .is_some()
+        });
+        if let Some(p) = relocated.filter(|_| !advice_holds) {
             replacement = Some(p.to_string());
         }
         // A function the stub declares on instances of a class that answers unknown
@@ -633,6 +640,23 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         }
         let shown = new_s.preferred(new_def).unwrap_or(name);
         compare_definitions(&mut ctx, shown, name, old_sym, new_sym);
+    }
+
+    // Paths deprecated as such while what they lead to is not.
+    let deprecated_paths: BTreeSet<&str> = [old, new_s.snap]
+        .into_iter()
+        .flat_map(|snap| snap.symbols.iter())
+        .filter(|(_, s)| s.kind == Kind::Alias && !s.deprecated.is_empty())
+        .map(|(n, _)| n.as_str())
+        .filter(|n| old_s.names.contains_key(n) && new_s.names.contains_key(n))
+        .collect();
+    for name in deprecated_paths {
+        let view = |notices: &[crate::snapshot::Deprecation]| Symbol {
+            deprecated: notices.to_vec(),
+            ..Symbol::default()
+        };
+        let (o, n) = (old.alias_notices(name), new_s.snap.alias_notices(name));
+        compare_notices(&mut ctx, name, &view(o), &view(n));
     }
 
     private_lifecycle(&mut ctx);
@@ -978,6 +1002,22 @@ fn find_moves(old: &Surface, new: &Surface) -> BTreeMap<String, Move> {
                             .into_iter()
                             .max_by_key(|n| (shared_prefix(name, n), std::cmp::Reverse(n.len())))?;
                         Some((best.to_string(), "same name, kind and signature"))
+                    })
+                    .or_else(|| {
+                        // `m.f` made private is `m._f`: a new definition of the same kind
+                        // beside it, under the same name with an underscore.
+                        let (parent, last) = split_parent(name)?;
+                        if !public_before || last.starts_with('_') {
+                            return None;
+                        }
+                        let private = format!("{parent}._{last}");
+                        let fresh_def = !old.snap.symbols.contains_key(&private);
+                        let (def, s) = new.snap.resolve(&private)?;
+                        (fresh_def
+                            && def == private
+                            && matches!(s.kind, Kind::Class | Kind::Function)
+                            && s.kind == old_sym.kind)
+                            .then_some((private, "made private: the same name with an underscore"))
                     });
                 let Some((to, because)) = pick else { continue };
                 // A private name needs more than a shared last name: the same subpackage.

@@ -107,6 +107,14 @@ pub fn replacement_in(message: &str, package: &str) -> Option<String> {
         LazyLock::new(|| Regex::new(r"\b\w+://\S+").expect("valid regex"));
     let message = URL.replace_all(message, "");
     let message = message.as_ref();
+    // "use `X` from `m`": the name in that module.
+    static USE_FROM: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)\buse\s+[`'"]*([A-Za-z_][A-Za-z0-9_]*)[`'"]*\s+from\s+(?:the\s+)?[`'"]*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)"#)
+            .expect("valid regex")
+    });
+    if let Some(c) = USE_FROM.captures(message) {
+        return Some(format!("{}.{}", &c[2], &c[1]));
+    }
     if let Some(c) = REPLACEMENT.captures(message) {
         let name = c.get(1).expect("the pattern has a group");
         // The whole call when the message gives one: `torch.amp.autocast('cuda', args...)`
@@ -712,6 +720,8 @@ mod tests {
         for stated in [
             "rel.f is deprecated and will be removed in 3.0.",
             "rel.f will be removed.",
+            // A removal announced is the deprecation, however it is phrased.
+            "`X` from `rel.grouping` is going to be removed in 2.1.",
             "Deprecated since 2.0.",
             // An earlier intent does not hide a stated deprecation later on.
             "We will deprecate g; f is deprecated already.",
@@ -978,6 +988,11 @@ mod tests {
             Some("torch.nn.utils.parametrizations.weight_norm")
         );
         assert_eq!(r("It is deprecated; use it with care"), None);
+        // A bare name and the module to take it from.
+        assert_eq!(
+            r("`X` from `torch.a.grouping` is going to be removed. Please use `X` from the `torch.a.sharding`").as_deref(),
+            Some("torch.a.sharding.X")
+        );
         assert_eq!(
             r("Use :func:`torch.linalg.solve` instead.").as_deref(),
             Some("torch.linalg.solve")

@@ -959,7 +959,7 @@ impl Walker<'_, '_> {
                         !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_')
                     }) && v.contains('.')
                 })
-                .or_else(|| markers::replacement_in(&w.message, ctx.package));
+                .or_else(|| markers::replacement_in(&message, ctx.package));
             self.facts.getattr_deprecations.push((
                 name,
                 Deprecation {

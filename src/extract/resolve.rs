@@ -656,6 +656,7 @@ impl<'a> Resolver<'a> {
     /// Builds the symbol table, plus the notes gathered on the way.
     pub fn symbols(&self) -> (BTreeMap<String, Symbol>, Vec<String>) {
         let mut symbols: BTreeMap<String, Symbol> = BTreeMap::new();
+        let mut served: Vec<(String, String)> = Vec::new();
         for (module, facts) in &self.modules {
             let mut sym = Symbol {
                 kind: Kind::Module,
@@ -836,11 +837,28 @@ impl<'a> Resolver<'a> {
             }
             for (name, dep) in &facts.getattr_deprecations {
                 let qual = format!("{module}.{name}");
-                let sym = symbols.entry(qual).or_insert_with(|| Symbol {
+                let fresh = !symbols.contains_key(&qual);
+                let sym = symbols.entry(qual.clone()).or_insert_with(|| Symbol {
                     kind: Kind::Attribute,
                     ..Default::default()
                 });
                 sym.deprecated.push(dep.clone());
+                if let Some(r) = dep.replacement.as_deref().filter(|_| fresh) {
+                    served.push((qual, r.split('(').next().unwrap_or(r).to_string()));
+                }
+            }
+        }
+        // The same name in the home the warning names (`getattr(new_home, name)`) is what
+        // such a `__getattr__` hands out: the name is an alias of that, with its members. A
+        // table's value under another name may be called or wrapped first (`has_cuda` served
+        // as `is_built()`): that stays an attribute.
+        for (qual, target) in served {
+            let same_name = qual.rsplit('.').next() == target.rsplit('.').next();
+            if same_name && target != qual && symbols.contains_key(&target) {
+                if let Some(sym) = symbols.get_mut(&qual) {
+                    sym.kind = Kind::Alias;
+                    sym.target = Some(target);
+                }
             }
         }
         // `sys.modules["a.b"] = m`: importing `a.b` gives `m`, whatever file is at `a.b`.

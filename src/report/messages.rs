@@ -38,6 +38,8 @@ pub fn message(c: &Change) -> String {
             let to = c.new_symbol.as_deref().unwrap_or("?");
             if is_private_name(s) && !is_private_name(to) {
                 format!("`{s}` is now public at `{to}`")
+            } else if !is_private_name(s) && is_private_name(to) && !c.shim {
+                format!("`{s}` is now private, as `{to}`; the public name is gone")
             } else if c.shim {
                 format!("`{s}` moved to `{to}`; the old path still re-exports it")
             } else {

@@ -323,6 +323,15 @@ impl Snapshot {
         })
     }
 
+    /// Notices on the path itself rather than on what it leads to: an alias record's own
+    /// deprecations (a module `__getattr__` that warns and hands out the new home's object).
+    pub fn alias_notices(&self, qualname: &str) -> &[Deprecation] {
+        self.symbols
+            .get(qualname)
+            .filter(|s| s.kind == Kind::Alias)
+            .map_or(&[], |s| s.deprecated.as_slice())
+    }
+
     /// For a member `C.x` that `C` no longer declares: the `__getattr__` that `C` defines or
     /// inherits, which instances fall back to for attributes their class lacks (a registry of
     /// functions attached at run time). Whether it serves `x` is not known statically.

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 pub(crate) static DEPRECATION_WORDING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bdeprecat|\bwill be removed\b|\b(?:is|are|was|were|has been|have been) (?:now )?removed\b|\bno longer (?:be )?supported\b")
+    Regex::new(r"(?i)\bdeprecat|\b(?:will|(?:is|are) going to) be removed\b|\b(?:is|are|was|were|has been|have been) (?:now )?removed\b|\bno longer (?:be )?supported\b")
         .expect("valid regex")
 });
 

@@ -121,11 +121,15 @@ fn check(s: &Subject) -> Vec<Verdict> {
     let target = s.k.to.version.as_str();
     let mut out = Vec::new();
     // Construction deprecated: calls of the class, not subclassing, `isinstance` or imports.
-    let symbol_level = sym
-        .deprecated
-        .iter()
-        .find(|d| d.parameter.is_none())
-        .filter(|d| !d.instantiation || s.call().is_some());
+    // The path's own notice first (a name a module `__getattr__` warns about), then the
+    // definition's.
+    let symbol_level =
+        s.k.to
+            .alias_notices(s.name)
+            .iter()
+            .chain(&sym.deprecated)
+            .find(|d| d.parameter.is_none())
+            .filter(|d| !d.instantiation || s.call().is_some());
     if let Some(d) = symbol_level {
         let v = DeprecatedApi {
             name: s.name,
