@@ -490,9 +490,10 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
             .filter(|p| names.contains(p))
             .unwrap_or(names[0]);
         let (_, sym) = &old_s.names[shown];
-        let mut replacement = sym
-            .deprecated
+        let mut replacement = old
+            .alias_notices(shown)
             .iter()
+            .chain(&sym.deprecated)
             .find(|d| d.parameter.is_none())
             .and_then(|d| d.replacement.clone());
         // Re-exports that went while the definition lives on under another public name: the
