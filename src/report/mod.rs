@@ -164,7 +164,10 @@ pub fn findings_summary(r: &CheckReport) -> String {
             plural(r.unchecked)
         ));
     }
-    let partly = r.problems.len().saturating_sub(r.unchecked);
+    let partly = r
+        .problems
+        .len()
+        .saturating_sub(r.unchecked + r.declaration_problems);
     if partly > 0 {
         s.push_str(&format!("; {partly} checked in part"));
     }

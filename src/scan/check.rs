@@ -53,6 +53,10 @@ pub struct CheckReport {
     /// Files and given paths not checked at all (missing, unreadable, not Python); a notebook
     /// with some broken cells is checked, in part.
     pub unchecked: usize,
+    /// Of the problems, sub-project folders whose declaration could not be read (their files
+    /// are checked with the project's release).
+    #[serde(skip)]
+    pub declaration_problems: usize,
     /// Files checked, whole or in part.
     pub checked: usize,
     /// Sources by (path, cell), for code frames.
@@ -197,7 +201,7 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
     let (paths, mut problems) = files::collect(&settings.paths, &exclude);
     // Each file is checked from what the nearest folder declaring the package says (a
     // monorepo's sub-projects pin their own releases), unless `--from` says.
-    let folders: Vec<PathBuf> = match given {
+    let mut folders: Vec<PathBuf> = match given {
         Some(_) => vec![root.clone(); paths.len()],
         None => {
             let mut declares: HashMap<PathBuf, bool> = HashMap::new();
@@ -211,6 +215,32 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
                 .collect()
         }
     };
+    // A sub-project whose declaration cannot be read (a conda pin, `torch=2.1.0=pypi_0`, in a
+    // nested requirements file) is that folder's problem: its files are checked with the
+    // project's, and the run says so.
+    let file_problems = problems.len();
+    if given.is_none() {
+        let mut unreadable: Vec<PathBuf> = Vec::new();
+        let mut sub: Vec<&PathBuf> = folders.iter().filter(|f| **f != root).collect();
+        sub.sort();
+        sub.dedup();
+        for f in sub {
+            if let Err(e) = declared_from(f) {
+                // `--from` would set every file's release; the folder's own is what is wrong.
+                let e = e.to_string();
+                let e = e.trim_end_matches("; pass `--from`");
+                problems.push(files::Problem {
+                    path: display(f),
+                    message: format!("{e}; its files are checked from the project's release"),
+                });
+                unreadable.push(f.clone());
+            }
+        }
+        for f in folders.iter_mut().filter(|f| unreadable.contains(f)) {
+            *f = root.clone();
+        }
+    }
+    let declaration_problems = problems.len() - file_problems;
     let mut groups: Vec<(PathBuf, Version, String, usize)> = Vec::new();
     for f in &folders {
         match groups.iter_mut().find(|g| &g.0 == f) {
@@ -304,7 +334,7 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
         .iter()
         .filter(|(_, units, _, probs)| units.is_empty() && !probs.is_empty())
         .count();
-    let (checked, unchecked) = (paths.len() - unread, problems.len() + unread);
+    let (checked, unchecked) = (paths.len() - unread, file_problems + unread);
     let results: Vec<FileResult> = parsed
         .into_par_iter()
         .zip(span_of.into_par_iter())
@@ -340,6 +370,7 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
         findings: all,
         problems,
         unchecked,
+        declaration_problems,
         checked,
         sources,
     })

@@ -353,6 +353,45 @@ fn a_sub_project_is_checked_from_what_it_declares() {
 }
 
 #[test]
+fn an_unreadable_sub_project_declaration_is_its_folder_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("tuning")).unwrap();
+    std::fs::write(root.join("requirements.txt"), "torch==2.3.0\n").unwrap();
+    // A conda pin, not a PEP 440 requirement.
+    std::fs::write(root.join("tuning/requirements.txt"), "torch=2.1.0=pypi_0\n").unwrap();
+    let code = "import torch\nstate = torch.load('ckpt.pt')\n";
+    std::fs::write(root.join("train.py"), code).unwrap();
+    std::fs::write(root.join("tuning/run.py"), code).unwrap();
+    let out = check_in(root, &[".", "--to", "2.7.0", "--format", "json"]);
+    // Warnings only (below the default `--fail-on error`), and no tool error: the project was
+    // checked.
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["from"], "2.3.0", "{report}");
+    assert!(report.get("subprojects").is_none(), "{report}");
+    assert_eq!(report["problems"][0]["path"], "tuning", "{report}");
+    assert!(
+        report["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("tuning/requirements.txt"),
+        "{report}"
+    );
+    // Both files are checked, from the project's release.
+    let mut paths: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "AD005")
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    paths.sort();
+    assert_eq!(paths, ["train.py", "tuning/run.py"], "{report}");
+    assert_eq!(report["unchecked"], 0, "{report}");
+}
+
+#[test]
 fn an_api_added_and_removed_inside_the_span_is_removed() {
     let dir = tempfile::tempdir().unwrap();
     // `dynamo_export` came after 2.0.0 and is gone before 2.15.0: neither end has it.
