@@ -639,7 +639,18 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         if old_def == new_def && old_sym == new_sym {
             continue;
         }
-        let shown = new_s.preferred(new_def).unwrap_or(name);
+        // Under a name both releases have: the new preferred one may be a path that did not
+        // exist before (a new re-export), where the old calls never were.
+        let in_old = |n: &&str| old_s.names.contains_key(*n);
+        let shown = new_s
+            .preferred(new_def)
+            .filter(in_old)
+            .or_else(|| {
+                old_s
+                    .preferred(old_def)
+                    .filter(|n| new_s.names.contains_key(*n))
+            })
+            .unwrap_or(name);
         compare_definitions(&mut ctx, shown, name, old_sym, new_sym);
     }
 
@@ -1050,18 +1061,21 @@ fn find_moves(old: &Surface, new: &Surface) -> BTreeMap<String, Move> {
     moves
 }
 
-/// `__str__`, `__subclasshook__`: protocol methods users do not call by name.
-/// A message's words, for telling the same text apart from a new one: case, punctuation and
-/// line breaks aside.
-fn words(message: &str) -> String {
+/// A message's words, for telling the same text apart from a new one: case, punctuation,
+/// markup, line breaks, repeated words and links aside (`sample_n will be deprecated. Use
+/// .sample((n,))` then `` `sample_n(n)` will be deprecated. Use `sample((n,))` ``; a docs link
+/// from `master` to `main`).
+fn words(message: &str) -> BTreeSet<String> {
     message
-        .split(|c: char| !c.is_alphanumeric())
+        .split_whitespace()
+        .filter(|w| !w.contains("://"))
+        .flat_map(|w| w.split(|c: char| !c.is_alphanumeric()))
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect()
 }
 
+/// `__str__`, `__subclasshook__`: protocol methods users do not call by name.
 fn is_dunder(name: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or(name);
     last.len() > 4
@@ -1446,5 +1460,23 @@ fn compare_notices(ctx: &mut Ctx, shown: &str, old: &Symbol, new: &Symbol) {
         c.parameter = d.parameter.clone();
         c.old = Some(d.message.clone());
         c.evidence = Some(d.evidence.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::words;
+
+    #[test]
+    fn the_same_notice_reworded_in_form_only() {
+        assert_eq!(
+            words("sample_n will be deprecated. Use .sample((n,)) instead"),
+            words("`sample_n(n)` will be deprecated. Use `sample((n,))` instead.")
+        );
+        assert_eq!(
+            words("x will be deprecated, see https://host/docs/master/a.html"),
+            words("`x` will be deprecated, see https://host/docs/main/a.html")
+        );
+        assert_ne!(words("x is deprecated"), words("x is deprecated, use y"));
     }
 }

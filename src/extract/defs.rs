@@ -1,6 +1,8 @@
 //! Definitions: what a `def` or `class` statement makes, with its signatures (overloads
 //! joined), members, and the notices stated on it.
 
+use std::collections::HashMap;
+
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
@@ -100,6 +102,17 @@ pub(super) fn function_def(
         FnPlace::Class(_) => Kind::Method,
     };
     let params = signature::parameter_names(&f.parameters);
+    let defaults: HashMap<String, String> = f
+        .parameters
+        .iter_non_variadic_params()
+        .filter_map(|p| {
+            let d = p.default.as_deref()?;
+            Some((
+                p.parameter.name.to_string(),
+                signature::expr_text(d, ctx.source),
+            ))
+        })
+        .collect();
     let mut def = Def {
         kind,
         signatures: if kind == Kind::Property {
@@ -216,6 +229,7 @@ pub(super) fn function_def(
         let mut announced = with_omissions(
             notices(parameters, w.message.clone(), None, evidence.clone()),
             w.guard.as_deref(),
+            &defaults,
         );
         // A plain warning is an announcement only of leaving a parameter out: one about the
         // values passed (`if ceil_mode != return_indices:`) may leave the code while the
@@ -225,7 +239,22 @@ pub(super) fn function_def(
         }
         def.announced.extend(announced);
     }
-    for (w, evidence) in warns.into_iter().filter(|(w, _)| w.is_deprecation) {
+    // A warning under a test of the instance's own class (`if self.__class__.__name__ ==
+    // 'SparseAdam':`) is about that subclass, not the class that holds the code; unless the
+    // test names the holding class (`if type(self) is Function:`, direct instantiation).
+    let holder = match place {
+        FnPlace::Class(class) => Some(class),
+        FnPlace::Module => None,
+    };
+    let for_a_subclass = |w: &super::notices::WarnCall| {
+        w.guard.as_deref().is_some_and(|g| {
+            markers::tests_own_class(g) && !holder.is_some_and(|c| markers::contains_word(g, c))
+        })
+    };
+    for (w, evidence) in warns
+        .into_iter()
+        .filter(|(w, _)| w.is_deprecation && !for_a_subclass(w))
+    {
         // A warning guarded by a test on parameters (`if size_average is not None:`) is about
         // those parameters. One guarded by anything else (an environment variable, a value)
         // is about the function only when its message says so.
@@ -266,14 +295,22 @@ pub(super) fn function_def(
         {
             continue;
         }
-        let replacement = markers::replacement_in(&w.message, ctx.package);
+        // "To switch now, set dynamo=True in torch.onnx.export": a name for the function
+        // itself is no replacement.
+        let own = match place {
+            FnPlace::Module => format!("{module}.{name}"),
+            FnPlace::Class(class) => format!("{module}.{class}.{name}"),
+        };
+        let replacement = markers::replacement_in(&w.message, ctx.package)
+            .filter(|r| r.split('(').next() != Some(own.as_str()));
         let guard = w.guard.clone();
         def.deprecated.extend(with_omissions(
             notices(parameters, w.message, replacement, evidence),
             guard.as_deref(),
+            &defaults,
         ));
     }
-    for (w, evidence) in pending {
+    for (w, evidence) in pending.into_iter().filter(|(w, _)| !for_a_subclass(w)) {
         let parameters = w
             .guard
             .as_deref()
@@ -289,6 +326,7 @@ pub(super) fn function_def(
         def.deprecated.extend(with_omissions(
             notices(parameters, message, None, evidence),
             w.guard.as_deref(),
+            &defaults,
         ));
     }
     // Calling a coroutine function only makes a coroutine: it raises when awaited.
@@ -301,11 +339,21 @@ pub(super) fn function_def(
 
 /// A parameter's deprecation under `if dim is None:` is of leaving it out: calls that pass it
 /// are what the warning asks for.
-fn with_omissions(mut list: Vec<Deprecation>, guard: Option<&str>) -> Vec<Deprecation> {
+/// Notices under a guard that the parameter's default satisfies (`if p is None:`, `if not
+/// p:` for `p=False`, the `else:` of `if p is True:`) are about leaving it out (or passing
+/// that value), not about passing it.
+fn with_omissions(
+    mut list: Vec<Deprecation>,
+    guard: Option<&str>,
+    defaults: &HashMap<String, String>,
+) -> Vec<Deprecation> {
     let Some(guard) = guard else { return list };
     for d in &mut list {
         if let Some(p) = &d.parameter {
-            d.omitted |= markers::tests_omission(guard, p);
+            d.omitted |= markers::tests_omission(guard, p)
+                || defaults
+                    .get(p)
+                    .is_some_and(|v| markers::holds_for_default(guard, p, v));
         }
     }
     list

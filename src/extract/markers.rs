@@ -141,6 +141,17 @@ pub fn replacement_in(message: &str, package: &str) -> Option<String> {
     }
 }
 
+/// Whether a guard tests the class of the instance or class the code runs for (`self.__class__`,
+/// `type(self)`, `isinstance(self, X)`, `cls.__name__`): the branch is taken for some
+/// subclasses only.
+pub fn tests_own_class(guard: &str) -> bool {
+    static OWN_CLASS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(?:self|cls)\.__class__\b|\btype\(\s*self\s*\)|\b(?:isinstance|issubclass)\(\s*(?:self|cls)\s*,|\bcls\.__(?:name|qualname)__\b|\bcls\s+(?:is|==|!=)\s")
+            .expect("valid regex")
+    });
+    OWN_CLASS.is_match(guard)
+}
+
 /// An `Args:` entry that says its parameter is deprecated: "Deprecated option. Instead, ...",
 /// "**Deprecated**: Use ...", "(deprecated) ...", "This argument is deprecated". An entry
 /// about something else it names ("a deprecated model's state") says nothing of the parameter.
@@ -215,6 +226,66 @@ static ARG_ENTRY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// For each line, whether it is inside a docstring section that lists something other than
+/// parameters (from a header, `Attributes:` or `Returns` over a `-------` line, to the next
+/// header), and whether it is such a header.
+fn other_sections(lines: &[&str]) -> (Vec<bool>, Vec<bool>) {
+    const PARAMETERS: &[&str] = &[
+        "args",
+        "arguments",
+        "parameters",
+        "params",
+        "keyword args",
+        "keyword arguments",
+        "kwargs",
+        "other parameters",
+    ];
+    const OTHERS: &[&str] = &[
+        "attributes",
+        "returns",
+        "return",
+        "yields",
+        "yield",
+        "raises",
+        "warns",
+        "examples",
+        "example",
+        "see also",
+        "references",
+        "methods",
+        "shape",
+        "outputs",
+    ];
+    static HEADER: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^([A-Z][A-Za-z ]{2,30}):?$").expect("valid regex"));
+    let mut out = Vec::with_capacity(lines.len());
+    let mut headers = vec![false; lines.len()];
+    let mut other = false;
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim();
+        let underlined = lines
+            .get(i + 1)
+            .is_some_and(|n| n.trim().len() >= 3 && n.trim().chars().all(|c| c == '-'));
+        if let Some(c) = HEADER
+            .captures(t)
+            .filter(|_| t.ends_with(':') || underlined)
+        {
+            let name = c[1].trim().to_ascii_lowercase();
+            // Only the section names of the Google and NumPy styles: "A dictionary:" in prose
+            // is no header, and directives (`Warning:`, `Note:`) are blocks of their own.
+            if PARAMETERS.contains(&name.as_str()) {
+                other = false;
+                headers[i] = true;
+            } else if OTHERS.contains(&name.as_str()) {
+                other = true;
+                headers[i] = true;
+            }
+        }
+        out.push(other);
+    }
+    (out, headers)
+}
+
 /// Splits a docstring into the directive blocks that can carry markers: the directive's own
 /// line plus the lines indented below it.
 pub fn doc_blocks(doc: &str) -> DocBlocks {
@@ -228,13 +299,17 @@ pub fn doc_blocks(doc: &str) -> DocBlocks {
         ..Default::default()
     };
     let indent_of = |l: &str| l.len() - l.trim_start().len();
+    // Entries of an `Attributes:`, `Returns:` or `Raises:` section (Google or NumPy style)
+    // describe attributes, results and errors, not parameters.
+    let (in_other_section, header) = other_sections(&lines);
+    let not_an_entry = |i: usize| in_other_section[i] || header[i];
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         let trimmed = line.trim_start();
         let indent = indent_of(line);
         let Some(caps) = DIRECTIVE.captures(trimmed) else {
-            if let Some(c) = ARG_ENTRY.captures(trimmed) {
+            if let Some(c) = ARG_ENTRY.captures(trimmed).filter(|_| !not_an_entry(i)) {
                 let name = c.get(1).or(c.get(2)).map(|m| m.as_str().to_string());
                 let mut text = trimmed[c.get(0).map_or(0, |m| m.end())..]
                     .trim()
@@ -272,10 +347,12 @@ pub fn doc_blocks(doc: &str) -> DocBlocks {
         // The entry this block is nested in: the nearest line above with less indentation.
         let owner = lines[..i]
             .iter()
+            .enumerate()
             .rev()
-            .map(|l| (indent_of(l), l.trim()))
-            .find(|(ind, t)| !t.is_empty() && *ind < indent)
-            .and_then(|(_, t)| ARG_ENTRY.captures(t))
+            .map(|(j, l)| (j, indent_of(l), l.trim()))
+            .find(|(_, ind, t)| !t.is_empty() && *ind < indent)
+            .filter(|(j, _, _)| !not_an_entry(*j))
+            .and_then(|(_, _, t)| ARG_ENTRY.captures(t))
             .and_then(|c| c.get(1).or(c.get(2)).map(|m| m.as_str().to_string()));
         let start = i;
         i += 1;
@@ -591,6 +668,43 @@ pub fn tests_omission(test: &str, param: &str) -> bool {
     })
 }
 
+/// Whether a guard (`a and b` of the enclosing tests) holds when `param` has its default
+/// `default` (source text): `not p` or `p is False` for a falsy default, `p is <default>`, or
+/// the negation of `p is True` / `p` (an `else:` branch).
+pub fn holds_for_default(guard: &str, param: &str, default: &str) -> bool {
+    let falsy = matches!(default, "False" | "None" | "0" | "''" | "\"\"");
+    guard.split(" and ").any(|part| {
+        let part = part.trim();
+        let is_default = |t: &str| {
+            [
+                format!("{param} is {default}"),
+                format!("{param} == {default}"),
+            ]
+            .contains(&t.to_string())
+        };
+        if is_default(part.trim_matches(|c| c == '(' || c == ')')) {
+            return true;
+        }
+        if !falsy {
+            return false;
+        }
+        if part == format!("not {param}") {
+            return true;
+        }
+        // `not (p is True or ...)`: the `else:` of a test that a truthy `p` passes.
+        let Some(inner) = part.strip_prefix("not (").and_then(|r| r.strip_suffix(')')) else {
+            return false;
+        };
+        let first = inner.split(" or ").next().unwrap_or("").trim();
+        [
+            param.to_string(),
+            format!("{param} is True"),
+            format!("{param} == True"),
+        ]
+        .contains(&first.to_string())
+    })
+}
+
 /// Whether a message deprecates leaving `param` out: "If `dim` is not given, it defaults to
 /// ... This behavior is deprecated".
 pub fn describes_omission(message: &str, param: &str) -> bool {
@@ -693,7 +807,7 @@ pub(crate) fn names(text: &str, name: &str) -> bool {
     })
 }
 
-fn contains_word(text: &str, word: &str) -> bool {
+pub(super) fn contains_word(text: &str, word: &str) -> bool {
     let bytes = text.as_bytes();
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     text.match_indices(word).any(|(i, _)| {
@@ -899,6 +1013,50 @@ mod tests {
         assert!(!may_state_markers(
             "Adds two tensors and returns their sum."
         ));
+    }
+
+    #[test]
+    fn guards_the_default_satisfies() {
+        let h = holds_for_default;
+        assert!(h(
+            "not (dynamo is True or isinstance(model, ExportedProgram))",
+            "dynamo",
+            "False"
+        ));
+        assert!(h("not dynamo", "dynamo", "False"));
+        assert!(h("x > 1 and (mode is None)", "mode", "None"));
+        assert!(h("reduction == 'mean'", "reduction", "'mean'"));
+        assert!(!h("dynamo is True", "dynamo", "False"));
+        assert!(!h("not dynamo", "dynamo", "True"));
+        assert!(!h("not (other or dynamo)", "dynamo", "False"));
+    }
+
+    #[test]
+    fn guards_on_the_own_class() {
+        assert!(tests_own_class(
+            "isinstance(params, torch.Tensor) and self.__class__.__name__ == 'SparseAdam'"
+        ));
+        assert!(tests_own_class("type(self) is Base"));
+        assert!(tests_own_class("not (isinstance(self, Legacy))"));
+        assert!(tests_own_class("cls is Optimizer"));
+        assert!(!tests_own_class("isinstance(params, torch.Tensor)"));
+        assert!(!tests_own_class("self.training and reduce is not None"));
+    }
+
+    #[test]
+    fn only_parameter_sections_have_parameter_entries() {
+        let doc = "An event.\n\nArgs:\n    name (str): The name.\n        A dictionary:\n    flag (bool): Deprecated.\n\nAttributes:\n    metadata_json (str): Deprecated; use `extra` instead.\n\nReturns\n-------\n    out: the result.\n";
+        let owners: Vec<String> = doc_blocks(doc)
+            .entries
+            .into_iter()
+            .filter_map(|b| b.owner)
+            .collect();
+        assert_eq!(owners, ["name", "flag"]);
+        // A directive inside an attribute's entry is not a parameter's either.
+        let doc = "Attributes:\n    flag (bool): A flag.\n\n        .. deprecated:: 2.0\n";
+        let blocks = doc_blocks(doc);
+        assert_eq!(blocks.deprecated.len(), 1);
+        assert_eq!(blocks.deprecated[0].owner, None);
     }
 
     #[test]

@@ -222,6 +222,52 @@ def other(x, reduction="mean"):
     }
 
     #[test]
+    fn a_warning_for_one_subclass_is_not_the_base_class_deprecation() {
+        let optim = r#"
+import warnings
+import torch
+
+class Optimizer:
+    def __init__(self, params, defaults):
+        if isinstance(params, torch.Tensor):
+            if self.__class__.__name__ == "SparseAdam":
+                warnings.warn("Passing a raw Tensor as params to SparseAdam is deprecated.", FutureWarning)
+            else:
+                raise TypeError("params must be an iterable")
+
+class Function:
+    def __init__(self, *args):
+        if type(self) is Function:
+            warnings.warn("Function is deprecated: call Function.apply instead.", DeprecationWarning)
+"#;
+        let snap = snapshot_of(&[("pkg/__init__.py", optim)]);
+        // Only `SparseAdam` takes that branch: nothing is said of `Optimizer` or its `params`.
+        assert!(deprecations(&snap, "pkg.Optimizer").is_empty());
+        // A test naming the holding class is about the class itself.
+        assert_eq!(deprecations(&snap, "pkg.Function").len(), 1);
+    }
+
+    #[test]
+    fn docstring_attributes_are_not_parameters() {
+        let event = r#"
+class Event:
+    """An event.
+
+    Args:
+        name (str): The name.
+
+    Attributes:
+        metadata_json (str): Deprecated. Use ``extra`` instead.
+    """
+
+    def __init__(self, name, metadata_json=None):
+        self.name = name
+"#;
+        let snap = snapshot_of(&[("pkg/__init__.py", event)]);
+        assert!(parameters(deprecations(&snap, "pkg.Event")).is_empty());
+    }
+
+    #[test]
     fn a_public_function_that_warns_is_deprecated_itself_not_its_callers() {
         let old = r#"
 import warnings

@@ -102,6 +102,7 @@ release_fixtures!(
     base_removed,
     base_still_ancestor,
     behaviour_changed,
+    compared_under_shared_name,
     default_changed,
     demoted,
     deprecated,
