@@ -641,14 +641,14 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         }
         // Under a name both releases have: the new preferred one may be a path that did not
         // exist before (a new re-export), where the old calls never were.
-        let in_old = |n: &&str| old_s.names.contains_key(*n);
+        let in_old = |n: &&str| old_s.names.contains_key(n);
         let shown = new_s
             .preferred(new_def)
             .filter(in_old)
             .or_else(|| {
                 old_s
                     .preferred(old_def)
-                    .filter(|n| new_s.names.contains_key(*n))
+                    .filter(|n| new_s.names.contains_key(n))
             })
             .unwrap_or(name);
         compare_definitions(&mut ctx, shown, name, old_sym, new_sym);
