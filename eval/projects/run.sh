@@ -20,7 +20,8 @@ grep -v '^#' "$here/projects.txt" | while read -r spec extra || [ -n "$spec" ]; 
   dist=${name//-/_}
   dir=$(ls -d "$work"/"$dist"-"$version" "$work"/"$name"-"$version" 2>/dev/null | head -1 || true)
   if [ -z "$dir" ]; then
-    pip download --no-deps --no-binary :all: "$spec" -d "$work" -q >/dev/null 2>&1 || true
+    # stdin is the project list: nothing in the loop may read it.
+    pip download --no-deps --no-binary :all: "$spec" -d "$work" -q </dev/null >/dev/null 2>&1 || true
     tarball=$(ls "$work"/{"$dist","$name"}-"$version".tar.gz 2>/dev/null | head -1 || true)
     [ -n "$tarball" ] || { echo "| $spec | could not be fetched | | | | | | |"; continue; }
     tar xzf "$tarball" -C "$work"
@@ -28,7 +29,7 @@ grep -v '^#' "$here/projects.txt" | while read -r spec extra || [ -n "$spec" ]; 
   fi
   start=$(date +%s.%N)
   # shellcheck disable=SC2086
-  "$bin" check "$dir" --to 2.15.0 --format json $extra > "$work/$name.json" 2> "$work/$name.err" || true
+  "$bin" check "$dir" --to 2.15.0 --format json $extra </dev/null > "$work/$name.json" 2> "$work/$name.err" || true
   end=$(date +%s.%N)
   python3 - "$work/$name.json" "$name" "$start" "$end" "$extra" <<'PY'
 import json, sys, collections
