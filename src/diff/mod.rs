@@ -639,17 +639,17 @@ pub fn diff_surfaces(old_s: &Surface, new_s: &Surface) -> Vec<Change> {
         if old_def == new_def && old_sym == new_sym {
             continue;
         }
-        // Under a name both releases have: the new preferred one may be a path that did not
-        // exist before (a new re-export), where the old calls never were.
-        let in_old = |n: &&str| old_s.names.contains_key(n);
+        // Under a name that stood for this very pair: the new preferred one may be a path
+        // that did not exist before (a new re-export), or one that led elsewhere then (a
+        // subclass that now inherits the method), where the old calls never met `old_sym`.
+        let same_pair = |n: &&str| {
+            old_s.names.get(n).is_some_and(|(d, _)| *d == old_def)
+                && new_s.names.get(n).is_some_and(|(d, _)| *d == new_def)
+        };
         let shown = new_s
             .preferred(new_def)
-            .filter(in_old)
-            .or_else(|| {
-                old_s
-                    .preferred(old_def)
-                    .filter(|n| new_s.names.contains_key(n))
-            })
+            .filter(same_pair)
+            .or_else(|| old_s.preferred(old_def).filter(same_pair))
             .unwrap_or(name);
         compare_definitions(&mut ctx, shown, name, old_sym, new_sym);
     }

@@ -84,7 +84,8 @@ pub fn snapshot_sources(sources: SourceSet, profile: Option<&Profile>) -> Snapsh
     }
     let mut notes: Vec<String> = facts.iter().flat_map(|f| f.notes.iter().cloned()).collect();
     let resolver = resolve::Resolver::new(package, profile, facts);
-    let (symbols, resolve_notes) = resolver.symbols();
+    let (mut symbols, resolve_notes) = resolver.symbols();
+    compiled_notices(&mut symbols, profile, &sources.version);
     notes.extend(resolve_notes);
     notes.sort();
     notes.dedup();
@@ -97,6 +98,48 @@ pub fn snapshot_sources(sources: SourceSet, profile: Option<&Profile>) -> Snapsh
         skipped,
         notes,
         symbols,
+    }
+}
+
+/// Attaches the profile's notices of compiled code to the definitions they are raised for, in
+/// the releases that raise them.
+fn compiled_notices(
+    symbols: &mut std::collections::BTreeMap<String, crate::snapshot::Symbol>,
+    profile: &Profile,
+    version: &str,
+) {
+    use std::str::FromStr;
+    let Ok(version) = pep440_rs::Version::from_str(version) else {
+        return;
+    };
+    let at_or_after =
+        |v: &str| pep440_rs::Version::from_str(v).is_ok_and(|v| version.release() >= v.release());
+    for n in &profile.compiled_notices {
+        if !at_or_after(&n.since) || n.until.as_deref().is_some_and(at_or_after) {
+            continue;
+        }
+        let Some(name) = n.symbols.iter().find(|q| {
+            symbols
+                .get(*q)
+                .is_some_and(|s| s.kind != crate::snapshot::Kind::Alias)
+        }) else {
+            continue;
+        };
+        let Some(sym) = symbols.get_mut(name) else {
+            continue;
+        };
+        let notice = crate::snapshot::Deprecation {
+            parameter: n.parameter.clone(),
+            omitted: n.omitted,
+            instantiation: false,
+            message: n.message.clone(),
+            replacement: n.replacement.clone(),
+            evidence: format!("compiled code, from the profile: {}", n.why),
+        };
+        match n.kind {
+            profile::NoticeKind::Deprecated => sym.deprecated.push(notice),
+            profile::NoticeKind::Announced => sym.announced.push(notice),
+        }
     }
 }
 
@@ -219,6 +262,37 @@ def other(x, reduction="mean"):
         );
         // `to_enum` never warns.
         assert!(deprecations(&snap, "pkg.losses.other").is_empty());
+    }
+
+    #[test]
+    fn notices_of_compiled_code_come_from_the_profile_for_the_releases_that_raise_them() {
+        let notice = |since: &str, until: Option<&str>| crate::extract::profile::CompiledNotice {
+            symbols: vec!["pkg._C.Base.cross".into(), "pkg.grid".into()],
+            parameter: Some("dim".into()),
+            omitted: true,
+            kind: crate::extract::profile::NoticeKind::Deprecated,
+            since: since.into(),
+            until: until.map(str::to_string),
+            message: "Leaving dim out is deprecated.".into(),
+            replacement: None,
+            why: "the kernel warns".into(),
+        };
+        let files = [("pkg/__init__.py", "def grid(x, dim=None):\n    pass\n")];
+        let with = |n| Profile {
+            compiled_notices: vec![n],
+            ..Profile::default()
+        };
+        // The fixture release is 1.0; the first name the release has is the one marked.
+        let snap = snapshot_with(&files, &with(notice("1.0", None)));
+        let deps = deprecations(&snap, "pkg.grid");
+        assert_eq!(parameters(deps), ["dim"]);
+        assert!(deps[0].omitted);
+        assert!(deps[0].evidence.contains("the kernel warns"));
+        // Not yet, and no longer.
+        let later = snapshot_with(&files, &with(notice("1.1", None)));
+        assert!(deprecations(&later, "pkg.grid").is_empty());
+        let gone = snapshot_with(&files, &with(notice("0.9", Some("1.0"))));
+        assert!(deprecations(&gone, "pkg.grid").is_empty());
     }
 
     #[test]

@@ -53,6 +53,43 @@ pub struct Profile {
     /// them deprecated (`x: bool = Config(default=True, deprecated=True, ...)`).
     #[serde(default)]
     pub config_entries: Vec<ConfigEntry>,
+    /// Warnings that compiled code raises (a C++ `TORCH_WARN` in a kernel the Python calls):
+    /// run-time facts the wheel's Python does not show, each with the release it began in.
+    #[serde(default)]
+    pub compiled_notices: Vec<CompiledNotice>,
+}
+
+/// "From release `since` on, calling `symbol` (in the shape `parameter` and `omitted` give)
+/// warns `message`": a deprecation, or an announcement of a change to come.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompiledNotice {
+    /// The definition's qualified name; several when it was renamed across releases (the
+    /// first one a release has is used).
+    pub symbols: Vec<String>,
+    #[serde(default)]
+    pub parameter: Option<String>,
+    /// With `parameter`: leaving it out is what warns.
+    #[serde(default)]
+    pub omitted: bool,
+    /// `deprecated`, or `announced` for a change to come.
+    pub kind: NoticeKind,
+    pub since: String,
+    /// The first release that no longer warns, if one does not.
+    #[serde(default)]
+    pub until: Option<String>,
+    pub message: String,
+    #[serde(default)]
+    pub replacement: Option<String>,
+    /// Where the compiled code warns: the evidence recorded.
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoticeKind {
+    Deprecated,
+    Announced,
 }
 
 /// "`name = constructor(..., flag=True, message="...", replacement="...")` makes reading or
