@@ -439,7 +439,7 @@ fn parse_file(p: &Path, package: &str, nicknames: &[String]) -> ParsedFile {
             }
         }
         let syntax: Vec<&ruff_python_ast::ModModule> = modules.iter().map(|m| m.syntax()).collect();
-        let uses = file_uses(package, nicknames, &syntax);
+        let uses = file_uses(package, nicknames, &syntax, Some(p));
         (shown, kept, uses, probs)
     })
 }

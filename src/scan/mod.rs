@@ -283,14 +283,116 @@ impl python::Exports for AnyPublicName {
     }
 }
 
+/// [`AnyPublicName`], plus the project's own modules next to `file` for `from .m import *`.
+struct ProjectModules<'a> {
+    file: Option<&'a std::path::Path>,
+}
+
+impl python::Exports for ProjectModules<'_> {
+    fn has(&self, module: &str, name: &str) -> bool {
+        AnyPublicName.has(module, name)
+    }
+
+    fn project_star(&self, level: u32, module: Option<&str>) -> Vec<(String, String)> {
+        let Some(mut dir) = self.file.and_then(|f| f.parent()) else {
+            return Vec::new();
+        };
+        for _ in 1..level {
+            let Some(up) = dir.parent() else {
+                return Vec::new();
+            };
+            dir = up;
+        }
+        let mut base = dir.to_path_buf();
+        for part in module.into_iter().flat_map(|m| m.split('.')) {
+            base.push(part);
+        }
+        let candidates = match module {
+            Some(_) => [base.with_extension("py"), base.join("__init__.py")],
+            None => [base.join("__init__.py"), base.join("__init__.py")],
+        };
+        candidates
+            .iter()
+            .find_map(|c| std::fs::read_to_string(c).ok())
+            .map(|text| module_imports(&text))
+            .unwrap_or_default()
+    }
+}
+
+/// The names a module's top-level absolute imports bind (`import torch`, `import torch.nn as
+/// nn`, `from torch import nn`), with what they stand for, as `from m import *` takes them:
+/// those `__all__` lists when it has one, else the public ones.
+fn module_imports(text: &str) -> Vec<(String, String)> {
+    use ruff_python_ast::{Expr, Stmt};
+    let Ok(parsed) = crate::util::python::parse_module(text) else {
+        return Vec::new();
+    };
+    let mut bound: Vec<(String, String)> = Vec::new();
+    let mut all: Option<Vec<String>> = None;
+    for stmt in &parsed.syntax().body {
+        match stmt {
+            Stmt::Import(imp) => {
+                for a in &imp.names {
+                    let full = a.name.as_str();
+                    match &a.asname {
+                        Some(n) => bound.push((n.to_string(), full.to_string())),
+                        None => {
+                            let top = full.split('.').next().unwrap_or(full);
+                            bound.push((top.to_string(), top.to_string()));
+                        }
+                    }
+                }
+            }
+            Stmt::ImportFrom(imp) if imp.level == 0 => {
+                let Some(m) = imp.module.as_ref() else {
+                    continue;
+                };
+                for a in imp.names.iter().filter(|a| a.name.as_str() != "*") {
+                    let name = a.asname.as_ref().unwrap_or(&a.name).to_string();
+                    bound.push((name, format!("{m}.{}", a.name)));
+                }
+            }
+            Stmt::Assign(a) => {
+                let is_all = a
+                    .targets
+                    .iter()
+                    .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "__all__"));
+                if is_all {
+                    let elts = match a.value.as_ref() {
+                        Expr::List(l) => &l.elts,
+                        Expr::Tuple(t) => &t.elts,
+                        _ => continue,
+                    };
+                    all = Some(
+                        elts.iter()
+                            .filter_map(|e| match e {
+                                Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+                                _ => None,
+                            })
+                            .collect(),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    bound.retain(|(n, _)| match &all {
+        Some(list) => list.contains(n),
+        None => !n.starts_with('_'),
+    });
+    bound
+}
+
 /// The uses of `package` in one file's modules (one, or a notebook's cells, which share one
-/// namespace as in a kernel), each tagged with the index of its module.
+/// namespace as in a kernel), each tagged with the index of its module. `file`, when given,
+/// is where the project's own modules are looked up for `from .m import *`.
 pub fn file_uses(
     package: &str,
     nicknames: &[String],
     modules: &[&ruff_python_ast::ModModule],
+    file: Option<&std::path::Path>,
 ) -> Vec<(usize, python::Use)> {
-    python::uses_in(modules, &[package], nicknames, &AnyPublicName)
+    python::uses_in(modules, &[package], nicknames, &ProjectModules { file })
 }
 
 /// The findings for one file's uses. `pieces` are the (cell, source) of its modules, in the

@@ -60,6 +60,12 @@ enum Binding {
 /// answers from the snapshots.
 pub trait Exports {
     fn has(&self, module: &str, name: &str) -> bool;
+    /// `from .m import *` of the project's own module, `level` dots up: the names of tracked
+    /// packages it binds and exports (`torch` after `import torch`, with no `__all__`), each
+    /// with what it stands for.
+    fn project_star(&self, _level: u32, _module: Option<&str>) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 pub fn uses(module: &ast::ModModule, roots: &[&str], exports: &dyn Exports) -> Vec<Use> {
@@ -273,8 +279,18 @@ impl Visitor<'_> {
                     .map(|m| m.as_str())
                     .filter(|_| imp.level == 0)
                 else {
-                    // Relative imports are the user's own package.
+                    // Relative imports are the user's own package; a star import of one of its
+                    // modules brings the torch names that module binds.
                     for alias in &imp.names {
+                        if alias.name.as_str() == "*" {
+                            let module = imp.module.as_ref().map(|m| m.as_str());
+                            for (name, qual) in self.exports.project_star(imp.level, module) {
+                                if self.tracked(&qual) {
+                                    self.bind(&name, Binding::Qual(qual));
+                                }
+                            }
+                            continue;
+                        }
                         self.bind(
                             alias.asname.as_ref().unwrap_or(&alias.name).as_str(),
                             Binding::Local,

@@ -392,6 +392,57 @@ fn an_unreadable_sub_project_declaration_is_its_folder_problem() {
 }
 
 #[test]
+fn torch_bound_through_a_star_import_of_a_project_module_is_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("pkg");
+    std::fs::create_dir(&pkg).unwrap();
+    std::fs::write(pkg.join("__init__.py"), "").unwrap();
+    // No `__all__`: `from .common import *` brings `torch` along.
+    std::fs::write(pkg.join("common.py"), "import torch\n").unwrap();
+    // An `__all__` without it: the star import brings `helper` only.
+    std::fs::write(
+        pkg.join("restricted.py"),
+        "import torch\n__all__ = ['helper']\n\ndef helper():\n    pass\n",
+    )
+    .unwrap();
+    std::fs::write(
+        pkg.join("layers.py"),
+        "from .common import *\n\nm = torch.jit.script(f)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        pkg.join("other.py"),
+        "from .restricted import *\n\nm = torch.jit.script(f)\n",
+    )
+    .unwrap();
+    let out = check_in(
+        dir.path(),
+        &[
+            "pkg", "--from", "2.0.0", "--to", "2.15.0", "--format", "json",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(&str, u64, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+                f["symbol"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // `torch.jit.script` is deprecated in 2.10.0.
+    assert_eq!(
+        found,
+        [("pkg/layers.py", 3, "torch.jit.script")],
+        "{report}"
+    );
+}
+
+#[test]
 fn an_api_added_and_removed_inside_the_span_is_removed() {
     let dir = tempfile::tempdir().unwrap();
     // `dynamo_export` came after 2.0.0 and is gone before 2.15.0: neither end has it.
