@@ -1148,8 +1148,12 @@ mod tests {
         assert_eq!(r("It is deprecated; use it with care"), None);
         // A bare name and the module to take it from.
         assert_eq!(
-            r("`X` from `torch.a.grouping` is going to be removed. Please use `X` from the `torch.a.sharding`").as_deref(),
-            Some("torch.a.sharding.X")
+            replacement_in(
+                "`X` from `pkg.grouping` is going to be removed. Please use `X` from the `pkg.sharding`",
+                "pkg"
+            )
+            .as_deref(),
+            Some("pkg.sharding.X")
         );
         assert_eq!(
             r("Use :func:`torch.linalg.solve` instead.").as_deref(),

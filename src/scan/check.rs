@@ -219,21 +219,29 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
     // nested requirements file) is that folder's problem: its files are checked with the
     // project's, and the run says so.
     let file_problems = problems.len();
+    // What each sub-project declares, read once.
+    let mut declared: HashMap<PathBuf, (Version, String)> = HashMap::new();
     if given.is_none() {
         let mut unreadable: Vec<PathBuf> = Vec::new();
         let mut sub: Vec<&PathBuf> = folders.iter().filter(|f| **f != root).collect();
         sub.sort();
         sub.dedup();
         for f in sub {
-            if let Err(e) = declared_from(f) {
-                // `--from` would set every file's release; the folder's own is what is wrong.
-                let e = e.to_string();
-                let e = e.trim_end_matches("; pass `--from`");
-                problems.push(files::Problem {
-                    path: display(f),
-                    message: format!("{e}; its files are checked from the project's release"),
-                });
-                unreadable.push(f.clone());
+            match declared_from(f) {
+                Ok(d) => {
+                    declared.insert(f.clone(), d);
+                }
+                Err(e) => {
+                    // `--from` would set every file's release; the folder's own is what is
+                    // wrong.
+                    let e = e.to_string();
+                    let e = e.trim_end_matches("; pass `--from`");
+                    problems.push(files::Problem {
+                        path: display(f),
+                        message: format!("{e}; its files are checked from the project's release"),
+                    });
+                    unreadable.push(f.clone());
+                }
             }
         }
         for f in folders.iter_mut().filter(|f| unreadable.contains(f)) {
@@ -246,9 +254,10 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
         match groups.iter_mut().find(|g| &g.0 == f) {
             Some(g) => g.3 += 1,
             None => {
-                let (from, why) = match &given {
-                    Some(v) => (v.clone(), "given".to_string()),
-                    None => declared_from(f)?,
+                let (from, why) = match (&given, declared.remove(f)) {
+                    (Some(v), _) => (v.clone(), "given".to_string()),
+                    (None, Some(d)) => d,
+                    (None, None) => declared_from(f)?,
                 };
                 groups.push((f.clone(), from, why, 1));
             }

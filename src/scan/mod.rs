@@ -308,8 +308,8 @@ impl python::Exports for ProjectModules<'_> {
             base.push(part);
         }
         let candidates = match module {
-            Some(_) => [base.with_extension("py"), base.join("__init__.py")],
-            None => [base.join("__init__.py"), base.join("__init__.py")],
+            Some(_) => vec![base.with_extension("py"), base.join("__init__.py")],
+            None => vec![base.join("__init__.py")],
         };
         candidates
             .iter()
