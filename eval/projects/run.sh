@@ -25,7 +25,8 @@ grep -v '^#' "$here/projects.txt" | while read -r spec extra || [ -n "$spec" ]; 
     tarball=$(ls "$work"/{"$dist","$name"}-"$version".tar.gz 2>/dev/null | head -1 || true)
     [ -n "$tarball" ] || { echo "| $spec | could not be fetched | | | | | | |"; continue; }
     tar xzf "$tarball" -C "$work"
-    dir=$(ls -d "$work"/"$dist"-"$version" "$work"/"$name"-"$version" 2>/dev/null | head -1)
+    # One of the two spellings is always missing: ls fails, and pipefail would end the script.
+    dir=$(ls -d "$work"/"$dist"-"$version" "$work"/"$name"-"$version" 2>/dev/null | head -1 || true)
   fi
   start=$(date +%s.%N)
   # shellcheck disable=SC2086
