@@ -247,8 +247,8 @@ pub fn load_release(release: &Release) -> Result<Snapshot, StoreError> {
 /// [`digest`] of a stored release's bytes (precomputed for bundled ones).
 pub fn release_digest(release: &Release) -> Result<u64, StoreError> {
     match &release.origin {
-        Origin::File(path) => std::fs::read(path)
-            .map(|bytes| digest(&bytes))
+        Origin::File(path) => std::fs::File::open(path)
+            .and_then(crate::util::digest::digest_reader)
             .map_err(|e| StoreError::Io {
                 path: path.into(),
                 error: e,
