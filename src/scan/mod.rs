@@ -324,8 +324,16 @@ impl python::Exports for ProjectModules<'_> {
 /// those `__all__` lists when it has one, else the public ones.
 fn module_imports(text: &str) -> Vec<(String, String)> {
     use ruff_python_ast::{Expr, Stmt};
-    let Ok(parsed) = crate::util::python::parse_module(text) else {
-        return Vec::new();
+    // A star import's target is often a large module read only for its imports: parsing the
+    // few statements that can bind them costs a fraction of the whole. When the cut-down
+    // source may be wrong, the module is read in full.
+    let cut = top_level_imports(text).and_then(|c| crate::util::python::parse_module(&c).ok());
+    let parsed = match cut {
+        Some(parsed) => parsed,
+        None => match crate::util::python::parse_module(text) {
+            Ok(parsed) => parsed,
+            Err(_) => return Vec::new(),
+        },
     };
     let mut bound: Vec<(String, String)> = Vec::new();
     let mut all: Option<Vec<String>> = None;
@@ -381,6 +389,90 @@ fn module_imports(text: &str) -> Vec<(String, String)> {
         None => !n.starts_with('_'),
     });
     bound
+}
+
+/// The logical lines of `text` that start at column 0 with `import`, `from` or `__all__`: the
+/// only top-level statements [`module_imports`] reads. Strings, comments, brackets and
+/// backslash continuations are followed, so a line inside a docstring or a call is not taken
+/// and a statement spanning lines is taken whole. `None` when the reading did not come out
+/// even (a bracket left open or closed twice, a string left open): a source this reading is
+/// too simple for, such as an f-string nesting its own quotes.
+fn top_level_imports(text: &str) -> Option<String> {
+    fn starts_statement(rest: &[u8]) -> bool {
+        let word = |w: &[u8]| {
+            rest.starts_with(w)
+                && rest
+                    .get(w.len())
+                    .is_some_and(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
+        };
+        word(b"import") || word(b"from") || word(b"__all__")
+    }
+    let b = text.as_bytes();
+    let mut out = String::new();
+    let mut depth = 0usize;
+    let mut kept: Option<usize> = None;
+    let mut at_line_start = true;
+    let mut i = 0;
+    while i < b.len() {
+        if at_line_start {
+            at_line_start = false;
+            if depth == 0 && starts_statement(&b[i..]) {
+                kept = Some(i);
+            }
+        }
+        match b[i] {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            q @ (b'\'' | b'"') => {
+                let triple = b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q);
+                i += if triple { 3 } else { 1 };
+                while i < b.len() {
+                    match b[i] {
+                        b'\\' => i += 1,
+                        b'\n' if !triple => break,
+                        c if c == q
+                            && (!triple
+                                || (b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q))) =>
+                        {
+                            i += if triple { 2 } else { 0 };
+                            break;
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                if i >= b.len() || b[i] == b'\n' {
+                    return None;
+                }
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.checked_sub(1)?,
+            b'\\' => {
+                // A continuation joins the next line to this one.
+                i += if b.get(i + 1) == Some(&b'\r') { 2 } else { 1 };
+            }
+            b'\n' if depth == 0 => {
+                if let Some(start) = kept.take() {
+                    out.push_str(&text[start..=i]);
+                }
+                at_line_start = true;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if depth != 0 {
+        return None;
+    }
+    if let Some(start) = kept {
+        out.push_str(&text[start..]);
+        out.push('\n');
+    }
+    Some(out)
 }
 
 /// The uses of `package` in one file's modules (one, or a notebook's cells, which share one
@@ -559,6 +651,61 @@ fn suppressed(map: &Suppressions, line: usize, rule: &Rule) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn top_level_imports_follow_strings_brackets_and_continuations() {
+        let text = concat!(
+            "\"\"\"Docs.\n",
+            "import not_this\n",
+            "\"\"\"\n",
+            "import os.path as p  # a comment with a \" quote\n",
+            "from a import (\n",
+            "    b,\n",
+            ")\n",
+            "x = f(\n",
+            "import_not_this)\n",
+            "s = 'it''s'; t = \"\"\"\n",
+            "from not_this import y\"\"\"\n",
+            "from c \\\n",
+            "    import d\n",
+            "def g():\n",
+            "    import not_this_either\n",
+            "importlib = 1\n",
+            "__all__ = [\"p\", \"b\",\n",
+            "    \"d\"]\n",
+            "from e import f",
+        );
+        assert_eq!(
+            top_level_imports(text).as_deref(),
+            Some(concat!(
+                "import os.path as p  # a comment with a \" quote\n",
+                "from a import (\n",
+                "    b,\n",
+                ")\n",
+                "from c \\\n",
+                "    import d\n",
+                "__all__ = [\"p\", \"b\",\n",
+                "    \"d\"]\n",
+                "from e import f\n",
+            ))
+        );
+    }
+
+    #[test]
+    fn module_imports_read_in_full_when_the_cut_is_not_python() {
+        // An f-string nesting its own quotes (Python 3.12) around a bracket: read as strings
+        // and code, the bracket stays open and hides the import; the full parse finds it.
+        let text = "v = f\"{x!r:{\"(\"}}\"\nimport torch\n__all__ = [\"torch\"]\n";
+        assert_eq!(top_level_imports(text), None);
+        assert_eq!(
+            module_imports(text),
+            vec![("torch".to_string(), "torch".to_string())]
+        );
+        assert_eq!(
+            module_imports("from torch import nn as _n, optim\n"),
+            vec![("optim".to_string(), "torch.optim".to_string())]
+        );
+    }
 
     #[test]
     fn suppression_comments() {
