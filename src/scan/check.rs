@@ -332,9 +332,10 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
                 .collect()
         },
         || {
+            let project = super::ProjectModules::default();
             paths
                 .par_iter()
-                .map(|p| parse_file(p, package, &nicknames))
+                .map(|p| parse_file(p, package, &nicknames, &project))
                 .collect::<Vec<_>>()
         },
     );
@@ -389,7 +390,12 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
 /// uses found in them, and what could not be read or parsed.
 type ParsedFile = (String, Vec<files::Unit>, Vec<(usize, Use)>, Vec<Problem>);
 
-fn parse_file(p: &Path, package: &str, nicknames: &[String]) -> ParsedFile {
+fn parse_file(
+    p: &Path,
+    package: &str,
+    nicknames: &[String],
+    project: &super::ProjectModules,
+) -> ParsedFile {
     let shown = display(p);
     let units = match files::read(p, &shown) {
         Ok(units) => units,
@@ -448,7 +454,7 @@ fn parse_file(p: &Path, package: &str, nicknames: &[String]) -> ParsedFile {
             }
         }
         let syntax: Vec<&ruff_python_ast::ModModule> = modules.iter().map(|m| m.syntax()).collect();
-        let uses = file_uses(package, nicknames, &syntax, Some(p));
+        let uses = file_uses(package, nicknames, &syntax, Some(p), project);
         (shown, kept, uses, probs)
     })
 }

@@ -178,14 +178,19 @@ impl Catch {
     }
 }
 
-/// The exceptions an API change raises on use: a handler for one of them after a `try`
-/// block that uses the tracked package is a fallback for releases where the block fails.
+/// The exceptions an API change raises on use, and the handlers that catch them among all
+/// others (`except Exception:`, a bare `except:`, written ""): a handler for one of them after
+/// a `try` block that uses the tracked package is a fallback for releases where the block
+/// fails.
 pub const DRIFT_ERRORS: &[&str] = &[
     "ImportError",
     "ModuleNotFoundError",
     "AttributeError",
     "TypeError",
     "NameError",
+    "Exception",
+    "BaseException",
+    "",
 ];
 
 /// What the target release is and has, for evaluating tests.

@@ -283,59 +283,214 @@ impl python::Exports for AnyPublicName {
     }
 }
 
-/// [`AnyPublicName`], plus the project's own modules next to `file` for `from .m import *`.
-struct ProjectModules<'a> {
-    file: Option<&'a std::path::Path>,
+/// The torch names the project's own modules bind, read once per module for the whole run:
+/// many files import from one `utils`, and a star import's target is often a large module.
+#[derive(Default)]
+pub struct ProjectModules {
+    /// Each module file read, and what its top-level imports bind (`None`: unreadable).
+    modules: std::sync::Mutex<HashMap<std::path::PathBuf, Option<std::sync::Arc<Bindings>>>>,
+    /// For a folder and a top-level package name, the folder that package is imported from.
+    roots: std::sync::Mutex<HashMap<(std::path::PathBuf, String), Option<std::path::PathBuf>>>,
 }
 
-impl python::Exports for ProjectModules<'_> {
+/// What a module's top-level imports bind, with what each name stands for, and its
+/// `__all__` when it has one.
+#[derive(Debug, Default, PartialEq)]
+struct Bindings {
+    bound: Vec<(String, String)>,
+    all: Option<Vec<String>>,
+    /// Names bound by relative imports (`from ._backend import Tensor`): name, dots, module,
+    /// the name there.
+    relative: Vec<(String, u32, Option<String>, String)>,
+}
+
+impl Bindings {
+    /// The names `from m import *` takes of those bound by imports: the `__all__` names,
+    /// else the public ones.
+    fn star(&self) -> Vec<String> {
+        self.bound
+            .iter()
+            .map(|b| &b.0)
+            .chain(self.relative.iter().map(|r| &r.0))
+            .filter(|n| match &self.all {
+                Some(list) => list.contains(n),
+                None => !n.starts_with('_'),
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+impl ProjectModules {
+    /// The file of module `module` imported `level` dots up from `file` (0: absolute).
+    fn module_file(
+        &self,
+        file: &std::path::Path,
+        level: u32,
+        module: Option<&str>,
+    ) -> Option<std::path::PathBuf> {
+        let mut dir = file.parent()?.to_path_buf();
+        let parts: Vec<&str> = module.into_iter().flat_map(|m| m.split('.')).collect();
+        if level == 0 {
+            dir = self.import_root(&dir, parts.first()?)?;
+        }
+        for _ in 1..level {
+            dir = dir.parent()?.to_path_buf();
+        }
+        let mut base = dir;
+        for part in &parts {
+            base.push(part);
+        }
+        let candidates = match module {
+            Some(_) => [base.with_extension("py"), base.join("__init__.py")],
+            None => [base.join("__init__.py"), base.join("__init__.py")],
+        };
+        candidates.into_iter().find(|c| c.is_file())
+    }
+
+    /// Where `import top` finds the project's package `top` from a file in `dir`: above the
+    /// folder named `top` that `dir` is in; else the folder above the packages `dir` is in
+    /// (as Python's path holds when the project runs), or the one above that (a `tests/`
+    /// folder next to the package); `None` when `top` is not there, as for `typing`.
+    fn import_root(&self, dir: &std::path::Path, top: &str) -> Option<std::path::PathBuf> {
+        let key = (dir.to_path_buf(), top.to_string());
+        if let Some(found) = self.roots.lock().expect("not poisoned").get(&key) {
+            return found.clone();
+        }
+        let has = |d: &std::path::Path| {
+            d.join(top).join("__init__.py").is_file() || d.join(format!("{top}.py")).is_file()
+        };
+        let within = dir
+            .ancestors()
+            .filter(|a| a.file_name().is_some_and(|n| n == top))
+            .find_map(|a| a.parent().filter(|up| has(up)));
+        let mut outside = dir;
+        while outside.join("__init__.py").is_file() {
+            match outside.parent() {
+                Some(up) => outside = up,
+                None => break,
+            }
+        }
+        let found = within
+            .or_else(|| {
+                std::iter::once(outside)
+                    .chain(outside.parent())
+                    .find(|d| has(d))
+            })
+            .map(std::path::Path::to_path_buf);
+        self.roots
+            .lock()
+            .expect("not poisoned")
+            .insert(key, found.clone());
+        found
+    }
+
+    /// What the module file at `path` binds, read once per run.
+    fn bindings(&self, path: &std::path::Path) -> Option<std::sync::Arc<Bindings>> {
+        if let Some(known) = self.modules.lock().expect("not poisoned").get(path) {
+            return known.clone();
+        }
+        // Read outside the lock: two files asking at once read it twice, which is cheaper
+        // than every file waiting on one read.
+        let read = std::fs::read_to_string(path)
+            .ok()
+            .map(|text| std::sync::Arc::new(module_imports(&text)));
+        self.modules
+            .lock()
+            .expect("not poisoned")
+            .insert(path.to_path_buf(), read.clone());
+        read
+    }
+
+    /// What `name` in the module file at `path` stands for, followed down a chain of
+    /// re-exports `depth` links deep so far (`from .core import Tensor`, where `core` has
+    /// `from ._backend import Tensor`, which has `Tensor = torch.Tensor`). `None` for a
+    /// name the module does not bind by importing a package other than the project.
+    fn resolve_name(&self, path: &std::path::Path, name: &str, depth: usize) -> Option<String> {
+        /// Longer chains than this are not followed; so a cycle of imports ends.
+        const CHAIN: usize = 4;
+        let b = self.bindings(path)?;
+        if let Some((_, qual)) = b.bound.iter().find(|(n, _)| n == name) {
+            // An absolute import of the project's own module is followed like a relative one.
+            let ours = qual.rsplit_once('.').filter(|(m, _)| {
+                let top = m.split('.').next().unwrap_or(m);
+                path.parent()
+                    .is_some_and(|dir| self.import_root(dir, top).is_some())
+            });
+            return match ours {
+                None => Some(qual.clone()),
+                Some(_) if depth >= CHAIN => None,
+                Some((m, last)) => {
+                    let there = self.module_file(path, 0, Some(m))?;
+                    self.resolve_name(&there, last, depth + 1)
+                }
+            };
+        }
+        let (_, level, module, there_name) = b.relative.iter().find(|r| r.0 == name)?;
+        if depth >= CHAIN {
+            return None;
+        }
+        let there = self.module_file(path, *level, module.as_deref())?;
+        self.resolve_name(&there, there_name, depth + 1)
+    }
+}
+
+/// [`AnyPublicName`], plus the project's own modules, found from `file`.
+struct FromFile<'a> {
+    file: Option<&'a std::path::Path>,
+    project: &'a ProjectModules,
+}
+
+impl python::Exports for FromFile<'_> {
     fn has(&self, module: &str, name: &str) -> bool {
         AnyPublicName.has(module, name)
     }
 
     fn project_star(&self, level: u32, module: Option<&str>) -> Vec<(String, String)> {
-        let Some(mut dir) = self.file.and_then(|f| f.parent()) else {
+        let Some(path) = self
+            .file
+            .and_then(|f| self.project.module_file(f, level, module))
+        else {
             return Vec::new();
         };
-        for _ in 1..level {
-            let Some(up) = dir.parent() else {
-                return Vec::new();
-            };
-            dir = up;
-        }
-        let mut base = dir.to_path_buf();
-        for part in module.into_iter().flat_map(|m| m.split('.')) {
-            base.push(part);
-        }
-        let candidates = match module {
-            Some(_) => vec![base.with_extension("py"), base.join("__init__.py")],
-            None => vec![base.join("__init__.py")],
+        let Some(b) = self.project.bindings(&path) else {
+            return Vec::new();
         };
-        candidates
-            .iter()
-            .find_map(|c| std::fs::read_to_string(c).ok())
-            .map(|text| module_imports(&text))
-            .unwrap_or_default()
+        b.star()
+            .into_iter()
+            .filter_map(|n| Some((n.clone(), self.project.resolve_name(&path, &n, 0)?)))
+            .collect()
+    }
+
+    fn project_name(&self, level: u32, module: Option<&str>, name: &str) -> Option<String> {
+        let path = self.project.module_file(self.file?, level, module)?;
+        self.project.resolve_name(&path, name, 0)
     }
 }
 
 /// The names a module's top-level absolute imports bind (`import torch`, `import torch.nn as
-/// nn`, `from torch import nn`), with what they stand for, as `from m import *` takes them:
-/// those `__all__` lists when it has one, else the public ones.
-fn module_imports(text: &str) -> Vec<(String, String)> {
+/// nn`, `from torch import nn`), with what they stand for, and its `__all__`. A name the
+/// module also defines or assigns at top level stands for no one import, and is left out.
+fn module_imports(text: &str) -> Bindings {
     use ruff_python_ast::{Expr, Stmt};
-    // A star import's target is often a large module read only for its imports: parsing the
-    // few statements that can bind them costs a fraction of the whole. When the cut-down
-    // source may be wrong, the module is read in full.
-    let cut = top_level_imports(text).and_then(|c| crate::util::python::parse_module(&c).ok());
-    let parsed = match cut {
-        Some(parsed) => parsed,
+    // A module is often read only for its imports: parsing the few statements that can bind
+    // them costs a fraction of the whole. When the cut-down source may be wrong, the module
+    // is read in full.
+    let cut = top_level_imports(text)
+        .and_then(|(c, defined)| Some((crate::util::python::parse_module(&c).ok()?, defined)));
+    let (parsed, mut defined) = match cut {
+        Some(found) => found,
         None => match crate::util::python::parse_module(text) {
-            Ok(parsed) => parsed,
-            Err(_) => return Vec::new(),
+            Ok(parsed) => {
+                let defined = top_level_definitions(&parsed.syntax().body);
+                (parsed, defined)
+            }
+            Err(_) => return Bindings::default(),
         },
     };
+    defined.retain(|n| n != "__all__");
     let mut bound: Vec<(String, String)> = Vec::new();
+    let mut relative = Vec::new();
     let mut all: Option<Vec<String>> = None;
     for stmt in &parsed.syntax().body {
         match stmt {
@@ -360,11 +515,36 @@ fn module_imports(text: &str) -> Vec<(String, String)> {
                     bound.push((name, format!("{m}.{}", a.name)));
                 }
             }
+            Stmt::ImportFrom(imp) => {
+                for a in imp.names.iter().filter(|a| a.name.as_str() != "*") {
+                    let name = a.asname.as_ref().unwrap_or(&a.name).to_string();
+                    let module = imp.module.as_ref().map(|m| m.to_string());
+                    relative.push((name, imp.level, module, a.name.to_string()));
+                }
+            }
+            // `Tensor = torch.Tensor`: an alias of what an import bound.
+            Stmt::Assign(a)
+                if matches!(a.targets.as_slice(), [Expr::Name(n)] if n.id.as_str() != "__all__")
+                    && dotted_of(&a.value, &bound).is_some() =>
+            {
+                let [Expr::Name(n)] = a.targets.as_slice() else {
+                    continue;
+                };
+                let q = dotted_of(&a.value, &bound).expect("tested");
+                bound.push((n.id.to_string(), q));
+            }
             Stmt::Assign(a) => {
                 let is_all = a
                     .targets
                     .iter()
                     .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "__all__"));
+                if !is_all {
+                    // `load = other.load`, of something no import bound: the module's own.
+                    defined.extend(a.targets.iter().filter_map(|t| match t {
+                        Expr::Name(n) => Some(n.id.to_string()),
+                        _ => None,
+                    }));
+                }
                 if is_all {
                     let elts = match a.value.as_ref() {
                         Expr::List(l) => &l.elts,
@@ -384,20 +564,118 @@ fn module_imports(text: &str) -> Vec<(String, String)> {
             _ => {}
         }
     }
-    bound.retain(|(n, _)| match &all {
-        Some(list) => list.contains(n),
-        None => !n.starts_with('_'),
-    });
-    bound
+    // Bound twice (`from torch import load` and `from .io import load`, or two imports of one
+    // name): no one meaning either.
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for n in bound
+        .iter()
+        .map(|b| &b.0)
+        .chain(relative.iter().map(|r| &r.0))
+    {
+        *seen.entry(n.clone()).or_default() += 1;
+    }
+    bound.retain(|(n, _)| seen[n] == 1 && !defined.contains(n));
+    relative.retain(|r| seen[&r.0] == 1 && !defined.contains(&r.0));
+    Bindings {
+        bound,
+        all,
+        relative,
+    }
+}
+
+/// What a dotted name stands for (`torch.Tensor`), when its first part is in `bound`.
+fn dotted_of(e: &ruff_python_ast::Expr, bound: &[(String, String)]) -> Option<String> {
+    use ruff_python_ast::Expr;
+    match e {
+        Expr::Name(n) => bound
+            .iter()
+            .rev()
+            .find(|(b, _)| b == n.id.as_str())
+            .map(|(_, q)| q.clone()),
+        Expr::Attribute(a) => Some(format!("{}.{}", dotted_of(&a.value, bound)?, a.attr)),
+        _ => None,
+    }
+}
+
+/// A name or an attribute chain (`torch.Tensor`).
+fn is_dotted(e: &ruff_python_ast::Expr) -> bool {
+    use ruff_python_ast::Expr;
+    match e {
+        Expr::Name(_) => true,
+        Expr::Attribute(a) => is_dotted(&a.value),
+        _ => false,
+    }
+}
+
+/// The names a module body defines or assigns at top level (`def f`, `class C`, `x = ...`),
+/// but for aliases (`x = a.b`), which [`module_imports`] reads as bindings.
+fn top_level_definitions(body: &[ruff_python_ast::Stmt]) -> Vec<String> {
+    use ruff_python_ast::{Expr, Stmt};
+    let mut out = Vec::new();
+    for stmt in body {
+        match stmt {
+            Stmt::FunctionDef(f) => out.push(f.name.to_string()),
+            Stmt::ClassDef(c) => out.push(c.name.to_string()),
+            Stmt::Assign(a) if !is_dotted(&a.value) => {
+                out.extend(a.targets.iter().filter_map(|t| match t {
+                    Expr::Name(n) => Some(n.id.to_string()),
+                    _ => None,
+                }))
+            }
+            Stmt::AnnAssign(a) => {
+                if let Expr::Name(n) = a.target.as_ref() {
+                    out.push(n.id.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The logical lines of `text` that start at column 0 with `import`, `from` or `__all__`: the
 /// only top-level statements [`module_imports`] reads. Strings, comments, brackets and
 /// backslash continuations are followed, so a line inside a docstring or a call is not taken
-/// and a statement spanning lines is taken whole. `None` when the reading did not come out
+/// and a statement spanning lines is taken whole. With them, the names other top-level lines
+/// define (`def f`, `class C`, `x = ...`, `x: int`). `None` when the reading did not come out
 /// even (a bracket left open or closed twice, a string left open): a source this reading is
 /// too simple for, such as an f-string nesting its own quotes.
-fn top_level_imports(text: &str) -> Option<String> {
+fn top_level_imports(text: &str) -> Option<(String, Vec<String>)> {
+    fn defined(rest: &[u8]) -> Option<String> {
+        let ident = |r: &[u8]| -> usize {
+            r.iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c >= 0x80)
+                .count()
+        };
+        let rest = rest.strip_prefix(b"async ").unwrap_or(rest);
+        for keyword in [&b"def "[..], b"class "] {
+            if let Some(r) = rest.strip_prefix(keyword) {
+                let r = r.trim_ascii_start();
+                return Some(String::from_utf8_lossy(&r[..ident(r)]).into_owned());
+            }
+        }
+        let n = ident(rest);
+        let after = rest[n..].trim_ascii_start();
+        let assigns =
+            (after.starts_with(b"=") && !after.starts_with(b"==")) || after.starts_with(b":");
+        (n > 0 && assigns).then(|| String::from_utf8_lossy(&rest[..n]).into_owned())
+    }
+    /// `x = a.b` alone on its line: an alias, kept with the imports.
+    fn alias(rest: &[u8]) -> bool {
+        let line = rest.split(|c| *c == b'\n').next().unwrap_or_default();
+        let line = line.split(|c| *c == b'#').next().unwrap_or_default();
+        let name = |s: &[u8]| {
+            !s.is_empty()
+                && !s[0].is_ascii_digit()
+                && s.iter()
+                    .all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c >= 0x80)
+        };
+        let mut parts = line.splitn(2, |c| *c == b'=');
+        let (Some(target), Some(value)) = (parts.next(), parts.next()) else {
+            return false;
+        };
+        name(target.trim_ascii_end()) && value.trim_ascii().split(|c| *c == b'.').all(name)
+    }
     fn starts_statement(rest: &[u8]) -> bool {
         let word = |w: &[u8]| {
             rest.starts_with(w)
@@ -409,6 +687,7 @@ fn top_level_imports(text: &str) -> Option<String> {
     }
     let b = text.as_bytes();
     let mut out = String::new();
+    let mut names = Vec::new();
     let mut depth = 0usize;
     let mut kept: Option<usize> = None;
     let mut at_line_start = true;
@@ -416,8 +695,10 @@ fn top_level_imports(text: &str) -> Option<String> {
     while i < b.len() {
         if at_line_start {
             at_line_start = false;
-            if depth == 0 && starts_statement(&b[i..]) {
+            if depth == 0 && (starts_statement(&b[i..]) || alias(&b[i..])) {
                 kept = Some(i);
+            } else if let Some(name) = (depth == 0).then(|| defined(&b[i..])).flatten() {
+                names.push(name);
             }
         }
         match b[i] {
@@ -472,19 +753,21 @@ fn top_level_imports(text: &str) -> Option<String> {
         out.push_str(&text[start..]);
         out.push('\n');
     }
-    Some(out)
+    Some((out, names))
 }
 
 /// The uses of `package` in one file's modules (one, or a notebook's cells, which share one
 /// namespace as in a kernel), each tagged with the index of its module. `file`, when given,
-/// is where the project's own modules are looked up for `from .m import *`.
+/// is where the project's own modules are looked up (`from .m import *`, `from pkg.core
+/// import Tensor`), through `project`, shared by the files of one run.
 pub fn file_uses(
     package: &str,
     nicknames: &[String],
     modules: &[&ruff_python_ast::ModModule],
     file: Option<&std::path::Path>,
+    project: &ProjectModules,
 ) -> Vec<(usize, python::Use)> {
-    python::uses_in(modules, &[package], nicknames, &ProjectModules { file })
+    python::uses_in(modules, &[package], nicknames, &FromFile { file, project })
 }
 
 /// The findings for one file's uses. `pieces` are the (cell, source) of its modules, in the
@@ -670,25 +953,30 @@ mod tests {
             "    import d\n",
             "def g():\n",
             "    import not_this_either\n",
+            "    nor = this.alias\n",
+            "alias = torch.Tensor  # kept\n",
             "importlib = 1\n",
             "__all__ = [\"p\", \"b\",\n",
             "    \"d\"]\n",
             "from e import f",
         );
+        let (imports, defined) = top_level_imports(text).unwrap();
         assert_eq!(
-            top_level_imports(text).as_deref(),
-            Some(concat!(
+            imports,
+            concat!(
                 "import os.path as p  # a comment with a \" quote\n",
                 "from a import (\n",
                 "    b,\n",
                 ")\n",
                 "from c \\\n",
                 "    import d\n",
+                "alias = torch.Tensor  # kept\n",
                 "__all__ = [\"p\", \"b\",\n",
                 "    \"d\"]\n",
                 "from e import f\n",
-            ))
+            )
         );
+        assert_eq!(defined, ["x", "s", "g", "importlib"]);
     }
 
     #[test]
@@ -697,14 +985,130 @@ mod tests {
         // and code, the bracket stays open and hides the import; the full parse finds it.
         let text = "v = f\"{x!r:{\"(\"}}\"\nimport torch\n__all__ = [\"torch\"]\n";
         assert_eq!(top_level_imports(text), None);
+        let b = module_imports(text);
+        assert_eq!(b.star(), ["torch"]);
+        assert_eq!(b.bound, [("torch".to_string(), "torch".to_string())]);
+        assert_eq!(b.all, Some(vec!["torch".to_string()]));
+    }
+
+    #[test]
+    fn module_imports_bind_one_meaning_or_none() {
+        let text = "from torch import nn as _n, optim, load, save\nimport torch.nn.functional as F\ndef load(f): ...\nsave = wrap(save)\nfrom torch import Tensor\nfrom numpy import Tensor\n";
+        let b = module_imports(text);
+        let pair = |n: &str, q: &str| (n.to_string(), q.to_string());
+        // `load` and `save` are the module's own; `Tensor` is bound twice.
         assert_eq!(
-            module_imports(text),
-            vec![("torch".to_string(), "torch".to_string())]
+            b.bound,
+            [
+                pair("_n", "torch.nn"),
+                pair("optim", "torch.optim"),
+                pair("F", "torch.nn.functional")
+            ]
+        );
+        assert_eq!(b.star(), ["optim", "F"]);
+        // The same read from the whole module, when the cut cannot be trusted.
+        let uneven = format!("{text}v = f\"{{x!r:{{\"(\"}}}}\"\n");
+        assert_eq!(top_level_imports(&uneven), None);
+        assert_eq!(module_imports(&uneven), b);
+    }
+
+    #[test]
+    fn project_modules_found_as_python_imports_them() {
+        let dir = std::env::temp_dir().join(format!("apidrift-project-{}", std::process::id()));
+        let write = |rel: &str, text: &str| {
+            let p = dir.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        write("proj/pkg/__init__.py", "");
+        write(
+            "proj/pkg/core/__init__.py",
+            "from torch import Tensor\nimport torch.nn as nn\n__all__ = ['Tensor']\n",
+        );
+        write("proj/pkg/geo/__init__.py", "");
+        write("proj/pkg/geo/plane.py", "");
+        // A namespace package (no `__init__.py`) inside the package.
+        write("proj/pkg/ns/sphere.py", "");
+        write("proj/tests/test_plane.py", "");
+        write("proj/helpers.py", "from torch import load\n");
+        // A chain of re-exports: relative, absolute, and an alias.
+        write(
+            "proj/pkg/chain/__init__.py",
+            "from ._backend import Tensor as T, nn\nfrom pkg.core import Tensor\n",
+        );
+        write("proj/pkg/chain/_backend.py", "import torch\nfrom . import _backend\nTensor = torch.Tensor  # the class\nnn = torch.nn\nother = torch.nn.Module()\n");
+        let project = ProjectModules::default();
+        let look = |file: &str, level: u32, module: &str, name: &str| {
+            let f = dir.join(file);
+            python::Exports::project_name(
+                &FromFile {
+                    file: Some(&f),
+                    project: &project,
+                },
+                level,
+                Some(module),
+                name,
+            )
+        };
+        assert_eq!(
+            look("proj/pkg/geo/plane.py", 0, "pkg.core", "Tensor").as_deref(),
+            Some("torch.Tensor")
+        );
+        // Not in `__all__`, still importable by name.
+        assert_eq!(
+            look("proj/pkg/geo/plane.py", 0, "pkg.core", "nn").as_deref(),
+            Some("torch.nn")
         );
         assert_eq!(
-            module_imports("from torch import nn as _n, optim\n"),
-            vec![("optim".to_string(), "torch.optim".to_string())]
+            look("proj/pkg/geo/plane.py", 2, "core", "Tensor").as_deref(),
+            Some("torch.Tensor")
         );
+        // A test folder next to the package, and a module beside the package.
+        assert_eq!(
+            look("proj/tests/test_plane.py", 0, "pkg.core", "Tensor").as_deref(),
+            Some("torch.Tensor")
+        );
+        assert_eq!(
+            look("proj/pkg/geo/plane.py", 0, "helpers", "load").as_deref(),
+            Some("torch.load")
+        );
+        assert_eq!(
+            look("proj/pkg/ns/sphere.py", 0, "pkg.core", "Tensor").as_deref(),
+            Some("torch.Tensor")
+        );
+        assert_eq!(
+            look("proj/pkg/geo/plane.py", 0, "pkg.chain", "T").as_deref(),
+            Some("torch.Tensor")
+        );
+        assert_eq!(
+            look("proj/pkg/geo/plane.py", 2, "chain", "nn").as_deref(),
+            Some("torch.nn")
+        );
+        assert_eq!(
+            look("proj/pkg/geo/plane.py", 0, "pkg.chain", "Tensor").as_deref(),
+            Some("torch.Tensor")
+        );
+        assert_eq!(
+            look("proj/pkg/geo/plane.py", 0, "pkg.chain._backend", "other"),
+            None
+        );
+        // What is not the project's, or not bound by an import there.
+        assert_eq!(look("proj/pkg/geo/plane.py", 0, "typing", "Optional"), None);
+        assert_eq!(look("proj/pkg/geo/plane.py", 0, "pkg.core", "Module"), None);
+        assert_eq!(
+            look("proj/pkg/geo/plane.py", 0, "pkg.missing", "Tensor"),
+            None
+        );
+        let star = python::Exports::project_star(
+            &FromFile {
+                file: Some(&dir.join("proj/pkg/geo/plane.py")),
+                project: &project,
+            },
+            0,
+            Some("pkg.core"),
+        );
+        assert_eq!(star, [("Tensor".to_string(), "torch.Tensor".to_string())]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

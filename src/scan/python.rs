@@ -37,11 +37,13 @@ pub enum UseKind {
     /// An attribute chain or name in an expression.
     Reference,
     /// Called: positional argument count (None when `*args` is passed) and keyword names
-    /// (with `has_kwargs` when `**kwargs` is passed).
+    /// (with `has_kwargs` when `**kwargs` is passed). `on_value`: a method called on a value
+    /// of its class (`v.cross(u)`), which is the method's first parameter.
     Call {
         positional: Option<usize>,
         keywords: Vec<String>,
         has_kwargs: bool,
+        on_value: bool,
     },
 }
 
@@ -54,6 +56,10 @@ enum Binding {
     Guard(Arc<Test>),
     /// A local holding the torch version, compared on its first `usize` components.
     TorchVersion(usize),
+    /// A value of a class of the package (`def f(v: torch.Tensor)`, `w = v - u`): its
+    /// attributes are that class's (`v.cross(u)` is `torch.Tensor.cross`), the name itself
+    /// is no use of the class.
+    Instance(String),
 }
 
 /// Star imports (`from torch.nn import *`) need the names a module exports; the caller
@@ -65,6 +71,12 @@ pub trait Exports {
     /// with what it stands for.
     fn project_star(&self, _level: u32, _module: Option<&str>) -> Vec<(String, String)> {
         Vec::new()
+    }
+    /// `from m import name` of the project's own module (`level` dots up, 0 for an absolute
+    /// import): what `name` stands for when that module binds it by importing a tracked
+    /// package (`from torch import Tensor` in the project's `core`).
+    fn project_name(&self, _level: u32, _module: Option<&str>, _name: &str) -> Option<String> {
+        None
     }
 }
 
@@ -195,6 +207,47 @@ impl Visitor<'_> {
         out
     }
 
+    /// `from m import ...` of a module that is not the tracked package's: the names the
+    /// project's own module `m` binds by importing the package keep that meaning here (their
+    /// import there is where they are reported); every other name is a local.
+    fn project_import(&mut self, level: u32, module: Option<&str>, names: &[ast::Alias]) {
+        for alias in names {
+            if alias.name.as_str() == "*" {
+                for (name, qual) in self.exports.project_star(level, module) {
+                    if self.tracked(&qual) {
+                        self.bind(&name, Binding::Qual(qual));
+                    }
+                }
+                continue;
+            }
+            let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+            let binding = self
+                .exports
+                .project_name(level, module, alias.name.as_str())
+                .filter(|q| self.tracked(q))
+                .map_or(Binding::Local, Binding::Qual);
+            self.bind(bound, binding);
+        }
+    }
+
+    /// `@name` calls `name` with the decorated function or class as its one argument: a
+    /// bare name bound by `from x import name` is used here as much as in `name(f)`.
+    fn decorator(&mut self, d: &Expr) {
+        if matches!(d, Expr::Name(_) | Expr::Attribute(_)) {
+            if let Some(q) = self.qualify(d) {
+                let how = UseKind::Call {
+                    positional: Some(1),
+                    keywords: Vec::new(),
+                    has_kwargs: false,
+                    on_value: false,
+                };
+                self.record(q, d.range(), how);
+                return;
+            }
+        }
+        self.expr(d);
+    }
+
     fn body(&mut self, body: &[Stmt]) {
         let depth = self.guards.len();
         // `name = torch.x` just read, by name: the index of that use.
@@ -281,23 +334,15 @@ impl Visitor<'_> {
                 else {
                     // Relative imports are the user's own package; a star import of one of its
                     // modules brings the torch names that module binds.
-                    for alias in &imp.names {
-                        if alias.name.as_str() == "*" {
-                            let module = imp.module.as_ref().map(|m| m.as_str());
-                            for (name, qual) in self.exports.project_star(imp.level, module) {
-                                if self.tracked(&qual) {
-                                    self.bind(&name, Binding::Qual(qual));
-                                }
-                            }
-                            continue;
-                        }
-                        self.bind(
-                            alias.asname.as_ref().unwrap_or(&alias.name).as_str(),
-                            Binding::Local,
-                        );
-                    }
+                    let module = imp.module.as_ref().map(|m| m.as_str());
+                    self.project_import(imp.level, module, &imp.names);
                     return;
                 };
+                if !self.tracked(module) {
+                    // An absolute import of another package, perhaps the project's own.
+                    self.project_import(0, Some(module), &imp.names);
+                    return;
+                }
                 for alias in &imp.names {
                     let name = alias.name.as_str();
                     if name == "*" {
@@ -311,18 +356,14 @@ impl Visitor<'_> {
                         continue;
                     }
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
-                    if self.tracked(module) {
-                        let qual = format!("{module}.{name}");
-                        self.record((qual.clone(), false), alias.range(), UseKind::Import);
-                        self.bind(bound, Binding::Qual(qual));
-                    } else {
-                        self.bind(bound, Binding::Local);
-                    }
+                    let qual = format!("{module}.{name}");
+                    self.record((qual.clone(), false), alias.range(), UseKind::Import);
+                    self.bind(bound, Binding::Qual(qual));
                 }
             }
             Stmt::FunctionDef(f) => {
                 for d in &f.decorator_list {
-                    self.expr(&d.expression);
+                    self.decorator(&d.expression);
                 }
                 for p in f.parameters.iter() {
                     if let Some(default) = p.default() {
@@ -332,7 +373,11 @@ impl Visitor<'_> {
                 self.bind(f.name.as_str(), Binding::Local);
                 let mut scope = Scope::default();
                 for p in f.parameters.iter() {
-                    scope.names.insert(p.name().to_string(), Binding::Local);
+                    let binding = p
+                        .annotation()
+                        .and_then(|a| self.annotated_class(a))
+                        .map_or(Binding::Local, Binding::Instance);
+                    scope.names.insert(p.name().to_string(), binding);
                 }
                 self.scopes.push(scope);
                 self.body(&f.body);
@@ -340,7 +385,7 @@ impl Visitor<'_> {
             }
             Stmt::ClassDef(c) => {
                 for d in &c.decorator_list {
-                    self.expr(&d.expression);
+                    self.decorator(&d.expression);
                 }
                 if let Some(args) = &c.arguments {
                     for a in args.args.iter() {
@@ -357,8 +402,19 @@ impl Visitor<'_> {
                 for t in &a.targets {
                     self.target(t);
                 }
-                if let [Expr::Name(n)] = a.targets.as_slice() {
-                    self.bind_value(n.id.as_str(), &a.value);
+                match (a.targets.as_slice(), a.value.as_ref()) {
+                    ([Expr::Name(n)], value) => self.bind_value(n.id.as_str(), value),
+                    // `v0, v1 = (p2 - p0), (p1 - p0)`: each name its own value.
+                    ([Expr::Tuple(names)], Expr::Tuple(values))
+                        if names.elts.len() == values.elts.len() =>
+                    {
+                        for (n, v) in names.elts.iter().zip(&values.elts) {
+                            if let Expr::Name(n) = n {
+                                self.bind_value(n.id.as_str(), v);
+                            }
+                        }
+                    }
+                    _ => {}
                 }
             }
             Stmt::AnnAssign(a) => {
@@ -502,8 +558,73 @@ impl Visitor<'_> {
         match e {
             Expr::Name(n) => self.lookup(n.id.as_str()),
             Expr::Attribute(a) => {
+                if let Expr::Name(n) = a.value.as_ref() {
+                    if let Some(Binding::Instance(class)) = self.binding(n.id.as_str()) {
+                        return Some((format!("{class}.{}", a.attr.as_str()), false));
+                    }
+                }
                 let (base, star) = self.qualify(&a.value)?;
                 Some((format!("{base}.{}", a.attr.as_str()), star))
+            }
+            _ => None,
+        }
+    }
+
+    /// The class of the package whose value `e` is, when that is certain from this file: a
+    /// name holding one, arithmetic on such values and numbers (`p2 - p0`, `-v`, `2 * v`).
+    /// Calls are not followed: what a function returns is the store's to say, not the
+    /// visitor's.
+    fn instance_of(&self, e: &Expr) -> Option<String> {
+        match e {
+            Expr::Name(n) => match self.binding(n.id.as_str()) {
+                Some(Binding::Instance(class)) => Some(class.clone()),
+                _ => None,
+            },
+            Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::USub | ast::UnaryOp::UAdd) => {
+                self.instance_of(&u.operand)
+            }
+            Expr::BinOp(b) if !matches!(b.op, ast::Operator::Mod) => {
+                fn number(e: &Expr) -> bool {
+                    match e {
+                        Expr::NumberLiteral(_) => true,
+                        Expr::UnaryOp(u) => number(&u.operand),
+                        _ => false,
+                    }
+                }
+                match (self.instance_of(&b.left), self.instance_of(&b.right)) {
+                    (Some(l), Some(r)) => (l == r).then_some(l),
+                    (Some(l), None) if number(&b.right) => Some(l),
+                    (None, Some(r)) if number(&b.left) => Some(r),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The class a parameter's annotation names (`torch.Tensor`, `Optional[Tensor]`,
+    /// `Tensor | None`), evaluated where the function is defined.
+    fn annotated_class(&self, annotation: &Expr) -> Option<String> {
+        match annotation {
+            Expr::Name(_) | Expr::Attribute(_) => {
+                let (q, _) = self.qualify(annotation)?;
+                self.tracked(&q).then_some(q)
+            }
+            Expr::Subscript(s) => {
+                let optional = match s.value.as_ref() {
+                    Expr::Name(n) => n.id.as_str() == "Optional",
+                    Expr::Attribute(a) => a.attr.as_str() == "Optional",
+                    _ => false,
+                };
+                optional.then(|| self.annotated_class(&s.slice)).flatten()
+            }
+            Expr::BinOp(b) if matches!(b.op, ast::Operator::BitOr) => {
+                match (b.left.as_ref(), b.right.as_ref()) {
+                    (Expr::NoneLiteral(_), other) | (other, Expr::NoneLiteral(_)) => {
+                        self.annotated_class(other)
+                    }
+                    _ => None,
+                }
             }
             _ => None,
         }
@@ -526,10 +647,14 @@ impl Visitor<'_> {
                             .filter_map(|k| k.arg.as_ref().map(|a| a.to_string()))
                             .collect();
                         let has_kwargs = call.arguments.keywords.iter().any(|k| k.arg.is_none());
+                        let on_value = matches!(call.func.as_ref(), Expr::Attribute(a)
+                            if matches!(a.value.as_ref(), Expr::Name(n)
+                                if matches!(self.binding(n.id.as_str()), Some(Binding::Instance(_)))));
                         let how = UseKind::Call {
                             positional: (!starred).then_some(call.arguments.args.len()),
                             keywords,
                             has_kwargs,
+                            on_value,
                         };
                         self.record(q, call.func.range(), how);
                     }
@@ -699,6 +824,8 @@ impl Visitor<'_> {
             Binding::Guard(Arc::new(test))
         } else if let Some(parts) = self.version_expr(value) {
             Binding::TorchVersion(parts)
+        } else if let Some(class) = self.instance_of(value) {
+            Binding::Instance(class)
         } else {
             return;
         };
@@ -720,7 +847,7 @@ impl Visitor<'_> {
         match e {
             Expr::Name(n) => match self.binding(n.id.as_str()) {
                 Some(Binding::TorchVersion(parts)) => Some(*parts),
-                Some(Binding::Qual(_) | Binding::Guard(_)) => None,
+                Some(Binding::Qual(_) | Binding::Guard(_) | Binding::Instance(_)) => None,
                 Some(Binding::Local) | None => {
                     guards::names_version(n.id.as_str(), &self.words).then_some(usize::MAX)
                 }
@@ -816,7 +943,9 @@ impl Visitor<'_> {
             Expr::Call(c) => self.call_test(c),
             Expr::Name(n) => match self.binding(n.id.as_str()) {
                 Some(Binding::Guard(t)) => (**t).clone(),
-                Some(Binding::Qual(_) | Binding::TorchVersion(_)) => Test::Unknown,
+                Some(Binding::Qual(_) | Binding::TorchVersion(_) | Binding::Instance(_)) => {
+                    Test::Unknown
+                }
                 Some(Binding::Local) | None => {
                     guards::flag_test(n.id.as_str(), &self.words).unwrap_or(Test::Unknown)
                 }
@@ -999,6 +1128,21 @@ mod tests {
     }
 
     #[test]
+    fn a_decorator_calls_what_it_names() {
+        let src = "import torch\nfrom torch.cuda.amp import custom_fwd\n\n@custom_fwd\ndef f(ctx): ...\n\n@torch.jit.script\nclass A: ...\n\n@torch.jit.ignore(drop=True)\ndef g(): ...\n\n@staticmethod\ndef h(): ...\n";
+        assert_eq!(
+            names(src),
+            [
+                "import torch",
+                "import torch.cuda.amp.custom_fwd",
+                "call torch.cuda.amp.custom_fwd Some(1) []",
+                "call torch.jit.script Some(1) []",
+                "call torch.jit.ignore Some(0) [\"drop\"]",
+            ]
+        );
+    }
+
+    #[test]
     fn every_binding_form() {
         let src = "import torch\nimport torch.nn.functional as F\nfrom torch.cuda import amp\nfrom torch.cuda.amp import GradScaler as GS\nfrom torch.nn import *\n\ntorch.load(f)\nF.relu(x, inplace=True)\namp.GradScaler()\nGS()\nLinear(3, 4)\n\ndef train():\n    import torch.onnx as onnx\n    onnx.export(m, a, f, *rest)\n";
         assert_eq!(
@@ -1129,6 +1273,40 @@ except ImportError:
                 "call torch.load Some(1) [] | the `try` block fails",
                 // A `try` that does not use the package: its handler is not a fallback of it.
                 "call torch.cuda.amp.autocast Some(0) []",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_catch_all_handler_is_a_fallback_too() {
+        let src = "import torch\ntry:\n    n = t.untyped_storage()\n    torch.a()\nexcept Exception:\n    torch.b()\ntry:\n    torch.c()\nexcept:\n    torch.d()\ntry:\n    torch.e()\nexcept ValueError:\n    torch.f()\n";
+        assert_eq!(
+            names(src),
+            [
+                "import torch",
+                "call torch.a Some(0) [] | caught [\"Exception\"]",
+                "call torch.b Some(0) [] | the `try` block fails",
+                "call torch.c Some(0) [] | caught [\"\"]",
+                "call torch.d Some(0) [] | the `try` block fails",
+                "call torch.e Some(0) [] | caught [\"ValueError\"]",
+                // What an API change raises is not a `ValueError`.
+                "call torch.f Some(0) []",
+            ]
+        );
+    }
+
+    #[test]
+    fn values_of_the_package_s_classes() {
+        let src = "import torch\nfrom typing import Optional\nfrom torch import Tensor\n\ndef f(p0: Tensor, p1: torch.Tensor, p2: Optional[Tensor] = None, p3: 'Tensor' = None, p4: Tensor | None = None, n: int = 0):\n    v0, v1 = (p2 - p0), (p1 - p0)\n    v0.cross(v1)\n    w = -2 * v1\n    w.norm\n    x = v0 - n\n    x.cross(v1)\n    p4.storage()\n    p3.cross(p0)\n    p0(1)\n    p0 = make()\n    p0.cross(p1)\n\np1.cross(p0)\n";
+        assert_eq!(
+            names(src),
+            [
+                "import torch",
+                "import torch.Tensor",
+                "call torch.Tensor.cross Some(1) []",
+                "ref torch.Tensor.norm",
+                // `v0 - n`: `n` is no number literal, and may be of a class of its own.
+                "call torch.Tensor.storage Some(0) []",
             ]
         );
     }

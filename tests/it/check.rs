@@ -443,6 +443,61 @@ fn torch_bound_through_a_star_import_of_a_project_module_is_followed() {
 }
 
 #[test]
+fn names_re_exported_by_project_modules_and_methods_on_annotated_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = dir.path().join("pkg").join("core");
+    std::fs::create_dir_all(&core).unwrap();
+    std::fs::write(dir.path().join("pkg").join("__init__.py"), "").unwrap();
+    // A chain: `pkg.core` re-exports `_backend`'s alias of `torch.Tensor`.
+    std::fs::write(
+        core.join("_backend.py"),
+        "import torch\n\nTensor = torch.Tensor\n",
+    )
+    .unwrap();
+    std::fs::write(
+        core.join("__init__.py"),
+        "from ._backend import Tensor\nfrom torch.cuda.amp import custom_fwd\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("pkg").join("geo.py"),
+        "from pkg.core import Tensor, custom_fwd\n\ndef normal(p0: Tensor, p1: Tensor, p2: Tensor):\n    v0, v1 = p2 - p0, p1 - p0\n    a = v0.cross(v1)\n    b = v0.cross(v1, dim=-1)\n    return a, b\n\n@custom_fwd\ndef forward(ctx, x):\n    return x\n",
+    )
+    .unwrap();
+    let out = check_in(
+        dir.path(),
+        &[
+            "pkg", "--from", "2.0.0", "--to", "2.15.0", "--format", "json",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(&str, u64, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+                f["symbol"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // `Tensor.cross` without `dim` warns since 2.2 (the profile's compiled notice), and
+    // `torch.cuda.amp.custom_fwd` is deprecated in 2.4: where it is imported from torch, and
+    // where the decorator calls it; the call passing `dim` is fine.
+    assert_eq!(
+        found,
+        [
+            ("pkg/core/__init__.py", 2, "torch.cuda.amp.custom_fwd"),
+            ("pkg/geo.py", 5, "torch.Tensor.cross"),
+            ("pkg/geo.py", 9, "torch.cuda.amp.custom_fwd"),
+        ],
+        "{report}"
+    );
+}
+
+#[test]
 fn an_api_added_and_removed_inside_the_span_is_removed() {
     let dir = tempfile::tempdir().unwrap();
     // `dynamo_export` came after 2.0.0 and is gone before 2.15.0: neither end has it.

@@ -92,7 +92,7 @@ fn check(s: &Subject) -> Vec<Verdict> {
     let (State::Present, Some((def, sym)), Some(call)) = (s.state, &s.new, s.call()) else {
         return vec![];
     };
-    if !super::call_no_longer_binds::callable_by_name(sym) {
+    if !super::call_no_longer_binds::callable_by_name(sym, &call) {
         return vec![];
     }
     let k = s.k;

@@ -53,17 +53,19 @@ impl Violation for CallNoLongerBinds<'_> {
     }
 }
 
-/// Calls through the module or class reach functions, classes and static methods; methods
-/// called on an instance are out of reach of static names.
-pub(super) fn callable_by_name(sym: &Symbol) -> bool {
+/// Calls whose arguments bind to the signature as written: of functions, classes and static
+/// methods, and of methods called on a value of their class (which binds the first
+/// parameter). A method called through its class (`Tensor.cross(a, b)`) may be anything's.
+pub(super) fn callable_by_name(sym: &Symbol, call: &super::CallShape) -> bool {
     matches!(sym.kind, Kind::Function | Kind::Class | Kind::Staticmethod)
+        || (call.on_value && matches!(sym.kind, Kind::Method | Kind::Classmethod))
 }
 
 fn check(s: &Subject) -> Vec<Verdict> {
     let (State::Present, Some((_, sym)), Some(call)) = (s.state, &s.new, s.call()) else {
         return vec![];
     };
-    if !callable_by_name(sym) {
+    if !callable_by_name(sym, &call) {
         return vec![];
     }
     let parse = Signature::parse_all;
@@ -78,7 +80,8 @@ fn check(s: &Subject) -> Vec<Verdict> {
         return vec![];
     }
     // Only calls that bound before: otherwise the call, or our signature, was already off.
-    match (call.binds(&old_sigs, false), call.binds(&new_sigs, false)) {
+    let bound = call.on_value;
+    match (call.binds(&old_sigs, bound), call.binds(&new_sigs, bound)) {
         (Ok(()), Err(why)) => {
             // A keyword no signature of the target takes: the parameter was removed.
             let takes = |k: &str| {

@@ -147,7 +147,7 @@ fn check(s: &Subject) -> Vec<Verdict> {
     }
     // A parameter's deprecation applies to calls through the module or class that pass it.
     let Some(call) = s.call() else { return out };
-    if !super::call_no_longer_binds::callable_by_name(sym) {
+    if !super::call_no_longer_binds::callable_by_name(sym, &call) {
         return out;
     }
     for d in &sym.deprecated {

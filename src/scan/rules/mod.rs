@@ -184,10 +184,12 @@ impl Subject<'_> {
                 positional,
                 keywords,
                 has_kwargs,
+                on_value,
             } => Some(CallShape {
                 positional: *positional,
                 keywords,
                 has_kwargs: *has_kwargs,
+                on_value: *on_value,
             }),
             _ => None,
         }
@@ -222,6 +224,8 @@ pub struct CallShape<'a> {
     pub keywords: &'a [String],
     /// `**kwargs` is passed.
     pub has_kwargs: bool,
+    /// A method called on a value of its class: the value is its first parameter.
+    pub on_value: bool,
 }
 
 impl CallShape<'_> {
@@ -295,6 +299,7 @@ impl CallShape<'_> {
             .map(|sig| {
                 sig.params
                     .iter()
+                    .skip(usize::from(self.on_value))
                     .filter(|p| {
                         matches!(
                             p.kind,
@@ -344,6 +349,7 @@ mod tests {
             positional,
             keywords,
             has_kwargs,
+            on_value: false,
         }
     }
 
