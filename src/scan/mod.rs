@@ -341,11 +341,12 @@ impl ProjectModules {
         for part in &parts {
             base.push(part);
         }
-        let candidates = match module {
-            Some(_) => [base.with_extension("py"), base.join("__init__.py")],
-            None => [base.join("__init__.py"), base.join("__init__.py")],
-        };
-        candidates.into_iter().find(|c| c.is_file())
+        // `from . import *` names the package itself; `from .m import *`, a module or one.
+        let module_py = module.map(|_| base.with_extension("py"));
+        module_py
+            .into_iter()
+            .chain([base.join("__init__.py")])
+            .find(|c| c.is_file())
     }
 
     /// Where `import top` finds the project's package `top` from a file in `dir`: above the
@@ -633,8 +634,8 @@ fn top_level_definitions(body: &[ruff_python_ast::Stmt]) -> Vec<String> {
     out
 }
 
-/// The logical lines of `text` that start at column 0 with `import`, `from` or `__all__`: the
-/// only top-level statements [`module_imports`] reads. Strings, comments, brackets and
+/// The logical lines of `text` that start at column 0 with `import`, `from` or `__all__`, or
+/// alias a dotted name (`x = a.b`): the only top-level statements [`module_imports`] reads. Strings, comments, brackets and
 /// backslash continuations are followed, so a line inside a docstring or a call is not taken
 /// and a statement spanning lines is taken whole. With them, the names other top-level lines
 /// define (`def f`, `class C`, `x = ...`, `x: int`). `None` when the reading did not come out
@@ -1014,7 +1015,8 @@ mod tests {
 
     #[test]
     fn project_modules_found_as_python_imports_them() {
-        let dir = std::env::temp_dir().join(format!("apidrift-project-{}", std::process::id()));
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         let write = |rel: &str, text: &str| {
             let p = dir.join(rel);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -1108,7 +1110,6 @@ mod tests {
             Some("pkg.core"),
         );
         assert_eq!(star, [("Tensor".to_string(), "torch.Tensor".to_string())]);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
