@@ -80,7 +80,7 @@ fn check(s: &Subject) -> Vec<Verdict> {
         return vec![];
     }
     // Only calls that bound before: otherwise the call, or our signature, was already off.
-    let bound = call.on_value;
+    let bound = call.binds_first(sym);
     match (call.binds(&old_sigs, bound), call.binds(&new_sigs, bound)) {
         (Ok(()), Err(why)) => {
             // A keyword no signature of the target takes: the parameter was removed.

@@ -19,7 +19,7 @@ use super::python::UseKind;
 use super::Knowledge;
 use crate::diff::signature::{ParamKind, Signature};
 use crate::diff::Change;
-use crate::snapshot::{is_private_name, Symbol};
+use crate::snapshot::{is_private_name, Kind, Symbol};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -285,6 +285,12 @@ impl CallShape<'_> {
         None
     }
 
+    /// Whether the value the call is made on fills `sym`'s first parameter: a method's or
+    /// classmethod's, not a static method's (`v.f(x)` passes `x` first to a static `f`).
+    pub fn binds_first(&self, sym: &Symbol) -> bool {
+        self.on_value && matches!(sym.kind, Kind::Method | Kind::Classmethod)
+    }
+
     /// Whether the call leaves `param` out: `Some(true)` surely (not by keyword, not by
     /// position), `Some(false)` when it passes it, `None` when `*args` or `**kwargs` may carry
     /// it.
@@ -299,7 +305,7 @@ impl CallShape<'_> {
             .map(|sig| {
                 sig.params
                     .iter()
-                    .skip(usize::from(self.on_value))
+                    .skip(usize::from(self.binds_first(sym)))
                     .filter(|p| {
                         matches!(
                             p.kind,
@@ -376,6 +382,37 @@ mod tests {
         assert_eq!(call(Some(1), &none, true).mismatch(&sig, false), None);
         // With `*args` passed, the positional count is unknown.
         assert_eq!(call(None, &none, false).mismatch(&sig, false), None);
+    }
+
+    #[test]
+    fn a_call_on_a_value_fills_a_method_s_first_parameter_only() {
+        let symbol = |kind: Kind| Symbol {
+            kind,
+            signatures: vec!["(self, other, dim=None)".to_string()],
+            ..Symbol::default()
+        };
+        let none: Vec<String> = vec![];
+        let mut on_value = call(Some(2), &none, false);
+        on_value.on_value = true;
+        // `v.cross(u, 1)`: `u` is `other`, `1` is `dim`.
+        assert_eq!(
+            on_value.leaves_out(&symbol(Kind::Method), "dim"),
+            Some(false)
+        );
+        assert_eq!(
+            on_value.leaves_out(&symbol(Kind::Classmethod), "dim"),
+            Some(false)
+        );
+        // A static method takes nothing from the value: `u` fills its first parameter.
+        assert_eq!(
+            on_value.leaves_out(&symbol(Kind::Staticmethod), "dim"),
+            Some(true)
+        );
+        // Through the class, a method's first parameter is the first argument.
+        assert_eq!(
+            call(Some(2), &none, false).leaves_out(&symbol(Kind::Method), "dim"),
+            Some(true)
+        );
     }
 
     /// The rule files in `src/scan/rules/`, by stem.
