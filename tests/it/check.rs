@@ -391,6 +391,22 @@ fn an_unreadable_sub_project_declaration_is_its_folder_problem() {
     assert_eq!(report["unchecked"], 0, "{report}");
 }
 
+/// Each finding of a JSON report as (path, line, symbol), in report order.
+fn located(report: &serde_json::Value) -> Vec<(&str, u64, &str)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+                f["symbol"].as_str().unwrap(),
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn torch_bound_through_a_star_import_of_a_project_module_is_followed() {
     let dir = tempfile::tempdir().unwrap();
@@ -422,18 +438,7 @@ fn torch_bound_through_a_star_import_of_a_project_module_is_followed() {
         ],
     );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let found: Vec<(&str, u64, &str)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap(),
-                f["line"].as_u64().unwrap(),
-                f["symbol"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let found = located(&report);
     // `torch.jit.script` is deprecated in 2.10.0.
     assert_eq!(
         found,
@@ -471,18 +476,7 @@ fn names_re_exported_by_project_modules_and_methods_on_annotated_values() {
         ],
     );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let found: Vec<(&str, u64, &str)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap(),
-                f["line"].as_u64().unwrap(),
-                f["symbol"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let found = located(&report);
     // `Tensor.cross` without `dim` warns since 2.2 (the profile's compiled notice), and
     // `torch.cuda.amp.custom_fwd` is deprecated in 2.4: where it is imported from torch, and
     // where the decorator calls it; the call passing `dim` is fine.
