@@ -60,6 +60,22 @@ enum Binding {
     /// attributes are that class's (`v.cross(u)` is `torch.Tensor.cross`), the name itself
     /// is no use of the class.
     Instance(String),
+    /// A function of the project whose return annotation names a class of the package
+    /// (`def vec(x) -> Tensor`): its calls are values of that class.
+    Returns(String),
+    /// A class of the project, with what its members are known to hold.
+    Class(Arc<Members>),
+    /// `self` in a method of a project class: its attributes are that class's members.
+    Object(Arc<Members>),
+}
+
+/// What the members of a project class hold, as their annotations say: a property or an
+/// annotated attribute (`vec: Tensor`, `self.w: Tensor = ...`) holds a value of a package's
+/// class; a method annotated `-> Tensor` returns one.
+#[derive(Debug, Default)]
+struct Members {
+    values: rustc_hash::FxHashMap<String, String>,
+    returns: rustc_hash::FxHashMap<String, String>,
 }
 
 /// Star imports (`from torch.nn import *`) need the names a module exports; the caller
@@ -123,6 +139,8 @@ pub fn uses_in(
 struct Scope {
     names: rustc_hash::FxHashMap<String, Binding>,
     stars: Vec<String>,
+    /// A class body's scope: what the class's members hold, for its methods' `self`.
+    class: Option<Arc<Members>>,
 }
 
 struct Visitor<'a> {
@@ -370,7 +388,11 @@ impl Visitor<'_> {
                         self.expr(default);
                     }
                 }
-                self.bind(f.name.as_str(), Binding::Local);
+                let returns = f.returns.as_deref().and_then(|r| self.annotated_class(r));
+                self.bind(
+                    f.name.as_str(),
+                    returns.map_or(Binding::Local, Binding::Returns),
+                );
                 let mut scope = Scope::default();
                 for p in f.parameters.iter() {
                     let binding = p
@@ -378,6 +400,23 @@ impl Visitor<'_> {
                         .and_then(|a| self.annotated_class(a))
                         .map_or(Binding::Local, Binding::Instance);
                     scope.names.insert(p.name().to_string(), binding);
+                }
+                // A method's first parameter is the object, unless it is a static method's
+                // or a class method's.
+                if let Some(members) = self.scopes.last().and_then(|s| s.class.clone()) {
+                    let plain = !f.decorator_list.iter().any(|d| {
+                        matches!(
+                            callee_name(&d.expression),
+                            Some("staticmethod" | "classmethod")
+                        )
+                    });
+                    if let (true, Some(first)) = (plain, f.parameters.iter().next()) {
+                        if first.annotation().is_none() {
+                            scope
+                                .names
+                                .insert(first.name().to_string(), Binding::Object(members));
+                        }
+                    }
                 }
                 self.scopes.push(scope);
                 self.body(&f.body);
@@ -392,8 +431,12 @@ impl Visitor<'_> {
                         self.expr(a);
                     }
                 }
-                self.bind(c.name.as_str(), Binding::Local);
-                self.scopes.push(Scope::default());
+                let members = Arc::new(self.members(c));
+                self.bind(c.name.as_str(), Binding::Class(members.clone()));
+                self.scopes.push(Scope {
+                    class: Some(members),
+                    ..Scope::default()
+                });
                 self.body(&c.body);
                 self.scopes.pop();
             }
@@ -558,10 +601,8 @@ impl Visitor<'_> {
         match e {
             Expr::Name(n) => self.lookup(n.id.as_str()),
             Expr::Attribute(a) => {
-                if let Expr::Name(n) = a.value.as_ref() {
-                    if let Some(Binding::Instance(class)) = self.binding(n.id.as_str()) {
-                        return Some((format!("{class}.{}", a.attr.as_str()), false));
-                    }
+                if let Some(class) = self.instance_of(&a.value) {
+                    return Some((format!("{class}.{}", a.attr.as_str()), false));
                 }
                 let (base, star) = self.qualify(&a.value)?;
                 Some((format!("{base}.{}", a.attr.as_str()), star))
@@ -572,12 +613,34 @@ impl Visitor<'_> {
 
     /// The class of the package whose value `e` is, when that is certain from this file: a
     /// name holding one, arithmetic on such values and numbers (`p2 - p0`, `-v`, `2 * v`).
-    /// Calls are not followed: what a function returns is the store's to say, not the
-    /// visitor's.
+    /// The project's own annotations are followed: a call of a function annotated `-> Tensor`,
+    /// a property or annotated attribute of `self`. Calls of the package are not: what its
+    /// functions return is the store's to say, not the visitor's.
     fn instance_of(&self, e: &Expr) -> Option<String> {
         match e {
             Expr::Name(n) => match self.binding(n.id.as_str()) {
                 Some(Binding::Instance(class)) => Some(class.clone()),
+                _ => None,
+            },
+            Expr::Attribute(a) => match a.value.as_ref() {
+                Expr::Name(n) => match self.binding(n.id.as_str()) {
+                    Some(Binding::Object(m)) => m.values.get(a.attr.as_str()).cloned(),
+                    _ => None,
+                },
+                _ => None,
+            },
+            Expr::Call(c) => match c.func.as_ref() {
+                Expr::Name(n) => match self.binding(n.id.as_str()) {
+                    Some(Binding::Returns(class)) => Some(class.clone()),
+                    _ => None,
+                },
+                Expr::Attribute(a) => match a.value.as_ref() {
+                    Expr::Name(n) => match self.binding(n.id.as_str()) {
+                        Some(Binding::Object(m)) => m.returns.get(a.attr.as_str()).cloned(),
+                        _ => None,
+                    },
+                    _ => None,
+                },
                 _ => None,
             },
             Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::USub | ast::UnaryOp::UAdd) => {
@@ -600,6 +663,92 @@ impl Visitor<'_> {
             }
             _ => None,
         }
+    }
+
+    /// What a class's members hold, from the annotations in its body and its methods'
+    /// (`self.w: Tensor = ...`), over what its bases in this module hold. A member defined
+    /// without such an annotation hides the base's.
+    fn members(&self, c: &ast::StmtClassDef) -> Members {
+        let mut m = Members::default();
+        for base in c.arguments.iter().flat_map(|a| a.args.iter()) {
+            if let Expr::Name(n) = base {
+                if let Some(Binding::Class(b)) = self.binding(n.id.as_str()) {
+                    m.values
+                        .extend(b.values.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    m.returns
+                        .extend(b.returns.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+            }
+        }
+        fn set(m: &mut Members, name: &str, value: Option<String>, returns: Option<String>) {
+            m.values.remove(name);
+            m.returns.remove(name);
+            if let Some(v) = value {
+                m.values.insert(name.to_string(), v);
+            }
+            if let Some(r) = returns {
+                m.returns.insert(name.to_string(), r);
+            }
+        }
+        for stmt in &c.body {
+            match stmt {
+                Stmt::FunctionDef(f) => {
+                    let class = f.returns.as_deref().and_then(|r| self.annotated_class(r));
+                    let property = f.decorator_list.iter().any(|d| {
+                        matches!(
+                            callee_name(&d.expression),
+                            Some("property" | "cached_property")
+                        )
+                    });
+                    // A property's setter or deleter leaves the getter's annotation standing.
+                    let accessor = f.decorator_list.iter().any(|d| {
+                        matches!(&d.expression, Expr::Attribute(a)
+                            if matches!(a.attr.as_str(), "setter" | "deleter"))
+                    });
+                    if accessor {
+                        continue;
+                    }
+                    if property {
+                        set(&mut m, f.name.as_str(), class, None);
+                    } else {
+                        set(&mut m, f.name.as_str(), None, class);
+                    }
+                }
+                Stmt::AnnAssign(a) => {
+                    if let Expr::Name(n) = a.target.as_ref() {
+                        let class = self.annotated_class(&a.annotation);
+                        set(&mut m, n.id.as_str(), class, None);
+                    }
+                }
+                Stmt::Assign(a) => {
+                    for t in &a.targets {
+                        if let Expr::Name(n) = t {
+                            set(&mut m, n.id.as_str(), None, None);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // `self.w: Tensor = ...` at the top of a method's body.
+        for stmt in &c.body {
+            let Stmt::FunctionDef(f) = stmt else { continue };
+            let Some(this) = f.parameters.iter().next().map(|p| p.name().as_str()) else {
+                continue;
+            };
+            for s in &f.body {
+                let Stmt::AnnAssign(a) = s else { continue };
+                let Expr::Attribute(t) = a.target.as_ref() else {
+                    continue;
+                };
+                if matches!(t.value.as_ref(), Expr::Name(n) if n.id.as_str() == this) {
+                    if let Some(class) = self.annotated_class(&a.annotation) {
+                        m.values.insert(t.attr.to_string(), class);
+                    }
+                }
+            }
+        }
+        m
     }
 
     /// The class a parameter's annotation names (`torch.Tensor`, `Optional[Tensor]`,
@@ -648,8 +797,8 @@ impl Visitor<'_> {
                             .collect();
                         let has_kwargs = call.arguments.keywords.iter().any(|k| k.arg.is_none());
                         let on_value = matches!(call.func.as_ref(), Expr::Attribute(a)
-                            if matches!(a.value.as_ref(), Expr::Name(n)
-                                if matches!(self.binding(n.id.as_str()), Some(Binding::Instance(_)))));
+                            if self.instance_of(&a.value).is_some());
+                        self.receiver(&call.func);
                         let how = UseKind::Call {
                             positional: (!starred).then_some(call.arguments.args.len()),
                             keywords,
@@ -671,6 +820,7 @@ impl Visitor<'_> {
                 if let Some(q) = self.qualify(e) {
                     // A bare name bound by `from x import y` was reported at its import.
                     if matches!(e, Expr::Attribute(_)) {
+                        self.receiver(e);
                         self.record(q, e.range(), UseKind::Reference);
                     }
                 } else if let Expr::Attribute(a) = e {
@@ -708,6 +858,20 @@ impl Visitor<'_> {
                 let mut c = Children { v: self };
                 walk_expr(&mut c, e);
             }
+        }
+    }
+}
+
+impl Visitor<'_> {
+    /// The call at the root of an attribute chain on a value (`make(torch.x).cross`): its
+    /// arguments are read like any others.
+    fn receiver(&mut self, e: &Expr) {
+        let mut e = e;
+        while let Expr::Attribute(a) = e {
+            e = &a.value;
+        }
+        if matches!(e, Expr::Call(_)) {
+            self.expr(e);
         }
     }
 }
@@ -848,9 +1012,10 @@ impl Visitor<'_> {
             Expr::Name(n) => match self.binding(n.id.as_str()) {
                 Some(Binding::TorchVersion(parts)) => Some(*parts),
                 Some(Binding::Qual(_) | Binding::Guard(_) | Binding::Instance(_)) => None,
-                Some(Binding::Local) | None => {
-                    guards::names_version(n.id.as_str(), &self.words).then_some(usize::MAX)
-                }
+                Some(
+                    Binding::Local | Binding::Returns(_) | Binding::Class(_) | Binding::Object(_),
+                )
+                | None => guards::names_version(n.id.as_str(), &self.words).then_some(usize::MAX),
             },
             Expr::Attribute(a) => {
                 if let Some(q) = self.tracked_name(e) {
@@ -946,9 +1111,10 @@ impl Visitor<'_> {
                 Some(Binding::Qual(_) | Binding::TorchVersion(_) | Binding::Instance(_)) => {
                     Test::Unknown
                 }
-                Some(Binding::Local) | None => {
-                    guards::flag_test(n.id.as_str(), &self.words).unwrap_or(Test::Unknown)
-                }
+                Some(
+                    Binding::Local | Binding::Returns(_) | Binding::Class(_) | Binding::Object(_),
+                )
+                | None => guards::flag_test(n.id.as_str(), &self.words).unwrap_or(Test::Unknown),
             },
             Expr::Attribute(a) => {
                 if self.tracked_name(e).is_some() {
@@ -1307,6 +1473,25 @@ except ImportError:
                 "ref torch.Tensor.norm",
                 // `v0 - n`: `n` is no number literal, and may be of a class of its own.
                 "call torch.Tensor.storage Some(0) []",
+            ]
+        );
+    }
+
+    #[test]
+    fn values_the_project_s_annotations_declare() {
+        // `vec` is used above its definition, as methods are; `Sub.w` hides `Base.w`.
+        let src = "import torch\nfrom torch import Tensor\n\ndef make(x) -> Tensor: ...\ndef other(x) -> int: ...\n\nclass Base:\n    scale: torch.Tensor\n    w: Tensor\n    def __init__(self, data):\n        self.data: Tensor = data\n    def mul(self, r):\n        return self.vec.cross(r) + self.data.norm()\n    @property\n    def vec(self) -> Tensor: ...\n    @vec.setter\n    def vec(self, v) -> None: ...\n    def half(self) -> Tensor: ...\n    @staticmethod\n    def s(x) -> Tensor:\n        return x.cross(x)\n\nclass Sub(Base):\n    w = None\n    def f(self):\n        self.half().cross(self.vec)\n        self.scale.storage()\n        self.w.cross(self.vec)\n        make(torch.solve(a)).cross(b)\n        other(1).cross(b)\n        self.vec\n";
+        assert_eq!(
+            names(src),
+            [
+                "import torch",
+                "import torch.Tensor",
+                "call torch.Tensor.cross Some(1) []",
+                "call torch.Tensor.norm Some(0) []",
+                "call torch.Tensor.cross Some(1) []",
+                "call torch.Tensor.storage Some(0) []",
+                "call torch.solve Some(1) []",
+                "call torch.Tensor.cross Some(1) []",
             ]
         );
     }
