@@ -469,6 +469,12 @@ fn names_re_exported_by_project_modules_and_methods_on_annotated_values() {
         "from pkg.core import Tensor, custom_fwd\n\ndef normal(p0: Tensor, p1: Tensor, p2: Tensor):\n    v0, v1 = p2 - p0, p1 - p0\n    a = v0.cross(v1)\n    b = v0.cross(v1, dim=-1)\n    return a, b\n\n@custom_fwd\ndef forward(ctx, x):\n    return x\n",
     )
     .unwrap();
+    // A property annotated with the re-exported class, used above its definition.
+    std::fs::write(
+        dir.path().join("pkg").join("quat.py"),
+        "from pkg.core import Tensor\n\nclass Q:\n    def __mul__(self, r):\n        return self.vec.cross(r.vec)\n\n    @property\n    def vec(self) -> Tensor:\n        return self.data\n",
+    )
+    .unwrap();
     let out = check_in(
         dir.path(),
         &[
@@ -486,6 +492,7 @@ fn names_re_exported_by_project_modules_and_methods_on_annotated_values() {
             ("pkg/core/__init__.py", 2, "torch.cuda.amp.custom_fwd"),
             ("pkg/geo.py", 5, "torch.Tensor.cross"),
             ("pkg/geo.py", 9, "torch.cuda.amp.custom_fwd"),
+            ("pkg/quat.py", 5, "torch.Tensor.cross"),
         ],
         "{report}"
     );
