@@ -76,20 +76,36 @@ struct DeprecatedApi<'a> {
 
 impl Violation for DeprecatedApi<'_> {
     fn message(&self) -> String {
-        let (name, notice) = (self.name, first_sentence(self.notice));
+        let name = self.name;
+        // The notice's own words for what is deprecated, when it opens with them ("`x` is
+        // deprecated since 2.5: ..."), are the sentence's subject; its own version is the one
+        // shown, as one notice has one version.
+        let subject = match self.parameter {
+            Some(p) => vec![p],
+            None => suffixes(name),
+        };
+        let restated = restatement(self.notice, &subject);
+        let (version, tail) = match &restated {
+            Some(r) => (r.version, r.rest),
+            None => (None, self.notice.trim()),
+        };
+        let tail = first_sentence(tail);
+        let since = version.or(self.since.filter(|_| !states_version(&tail)));
+        let tail = match (tail.is_empty(), restated.as_ref().is_some_and(|r| r.and)) {
+            (true, _) => String::new(),
+            (false, true) => format!(" {tail}"),
+            (false, false) => format!(": {tail}"),
+        };
         match self.parameter {
             Some(p) if self.omitted => format!(
-                "calling `{name}` without `{p}` is deprecated in {}: {notice}",
-                self.target
+                "calling `{name}` without `{p}` is deprecated{}{tail}",
+                when("since", since)
             ),
             Some(p) => format!(
-                "parameter `{p}` of `{name}` is deprecated{}: {notice}",
-                when("since", self.since)
+                "parameter `{p}` of `{name}` is deprecated{}{tail}",
+                when("since", since)
             ),
-            None => format!(
-                "`{name}` is deprecated{}: {notice}",
-                when("since", self.since)
-            ),
+            None => format!("`{name}` is deprecated{}{tail}", when("since", since)),
         }
     }
 
@@ -136,10 +152,7 @@ fn check(s: &Subject) -> Vec<Verdict> {
             parameter: None,
             omitted: false,
             target,
-            since: s
-                .k
-                .since(s.name, ChangeKind::Deprecated)
-                .filter(|_| !states_version(&d.message)),
+            since: s.k.since(s.name, ChangeKind::Deprecated),
             notice: &d.message,
             replacement: d.replacement.clone(),
         };
@@ -171,10 +184,7 @@ fn check(s: &Subject) -> Vec<Verdict> {
                 parameter: Some(p),
                 omitted: d.omitted,
                 target,
-                since: s
-                    .k
-                    .since_parameter(s.name, p, ChangeKind::Deprecated)
-                    .filter(|_| !states_version(&d.message)),
+                since: s.k.since_parameter(s.name, p, ChangeKind::Deprecated),
                 notice: &d.message,
                 replacement: d.replacement.clone(),
             };
@@ -215,10 +225,178 @@ fn check(s: &Subject) -> Vec<Verdict> {
     out
 }
 
+/// The dotted suffixes of a name, longest first (`torch.jit.script`, `jit.script`, `script`):
+/// the ways a notice names it.
+fn suffixes(name: &str) -> Vec<&str> {
+    let mut out = vec![name];
+    out.extend(name.match_indices('.').map(|(i, _)| &name[i + 1..]));
+    out
+}
+
+/// A notice's opening words that restate the deprecation ("`x(args...)` is deprecated since
+/// 2.5.", "deprecated since 2.5:", "x argument was deprecated in 1.5,"): the version they give
+/// and the rest of the notice. `and` when the rest continues the sentence ("... is deprecated
+/// and is ignored now").
+#[derive(Debug, PartialEq)]
+struct Restated<'a> {
+    version: Option<&'a str>,
+    rest: &'a str,
+    and: bool,
+}
+
+fn restatement<'a>(notice: &'a str, names: &[&str]) -> Option<Restated<'a>> {
+    let t = notice.trim();
+    let lower = t.to_ascii_lowercase();
+    let at = |pos: usize, word: &str| lower[pos..].starts_with(word);
+    let mut pos = 0;
+    // The subject: the name (in backticks, with a call's parentheses), or none at all.
+    let tick = at(0, "`");
+    pos += usize::from(tick);
+    if let Some(n) = names.iter().find(|n| {
+        at(pos, &n.to_ascii_lowercase())
+            && !lower[pos + n.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+    }) {
+        pos += n.len();
+        if at(pos, "(") {
+            pos += lower[pos..].find(')')? + 1;
+        }
+        if tick {
+            pos += usize::from(at(pos, "`"));
+        }
+        for word in [
+            " argument",
+            " parameter",
+            " keyword",
+            " function",
+            " class",
+            " method",
+        ] {
+            if at(pos, word) {
+                pos += word.len();
+                break;
+            }
+        }
+        let verb = [
+            " is deprecated",
+            " was deprecated",
+            " has been deprecated",
+            " is now deprecated",
+        ]
+        .into_iter()
+        .find(|v| at(pos, v))?;
+        pos += verb.len();
+    } else if at(0, "deprecated") {
+        pos = "deprecated".len();
+    } else {
+        return None;
+    }
+    // Its version: " since 2.5", " in PyTorch 2.5", " as of v2.5".
+    let mut version = None;
+    for prep in [" since ", " in ", " as of ", " starting "] {
+        if !at(pos, prep) {
+            continue;
+        }
+        let mut v = pos + prep.len();
+        if at(v, "pytorch ") {
+            v += "pytorch ".len();
+        }
+        v += usize::from(at(v, "v"));
+        let digits = t[v..]
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(t.len() - v);
+        let number = t[v..v + digits].trim_end_matches('.');
+        if number.starts_with(|c: char| c.is_ascii_digit()) && number.contains('.') {
+            version = Some(number);
+            pos = v + number.len();
+        }
+        break;
+    }
+    let rest = &t[pos..];
+    if rest.is_empty() {
+        return Some(Restated {
+            version,
+            rest,
+            and: false,
+        });
+    }
+    if rest.starts_with(" and ") {
+        return Some(Restated {
+            version,
+            rest: rest.trim_start(),
+            and: true,
+        });
+    }
+    if rest.starts_with(['.', ':', ';', ',']) {
+        return Some(Restated {
+            version,
+            rest: rest[1..].trim_start(),
+            and: false,
+        });
+    }
+    None
+}
+
 /// Whether a notice gives a version of its own ("deprecated since 2.5"): then it is the one
 /// shown, not the release of the span where the notice appeared.
 fn states_version(notice: &str) -> bool {
     let b = notice.as_bytes();
     (1..b.len().saturating_sub(1))
         .any(|i| b[i] == b'.' && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notice_s_own_words_for_the_deprecation() {
+        let names = suffixes("torch.jit.script");
+        let r = |v, rest, and| {
+            Some(Restated {
+                version: v,
+                rest,
+                and,
+            })
+        };
+        assert_eq!(
+            restatement("`torch.jit.script` is deprecated.", &names),
+            r(None, "", false)
+        );
+        assert_eq!(
+            restatement(
+                "deprecated since 2.5: Please use `torch.compile` instead.",
+                &names
+            ),
+            r(Some("2.5"), "Please use `torch.compile` instead.", false)
+        );
+        assert_eq!(
+            restatement("`script(args...)` is deprecated. Use X.", &names),
+            r(None, "Use X.", false)
+        );
+        assert_eq!(
+            restatement("jit.script was deprecated in PyTorch 2.5, use X", &names),
+            r(Some("2.5"), "use X", false)
+        );
+        assert_eq!(
+            restatement("script is deprecated and may be removed.", &names),
+            r(None, "and may be removed.", true)
+        );
+        assert_eq!(
+            restatement(
+                "only_inputs argument is deprecated and is ignored now.",
+                &["only_inputs"]
+            ),
+            r(None, "and is ignored now.", true)
+        );
+        // Not the name's own words: another name, or a sentence that goes on.
+        assert_eq!(restatement("scripting is deprecated.", &names), None);
+        assert_eq!(
+            restatement("script is deprecated for tensors.", &names),
+            None
+        );
+        assert_eq!(
+            restatement("Using script without dim is deprecated.", &names),
+            None
+        );
+    }
 }
