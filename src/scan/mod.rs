@@ -782,6 +782,10 @@ pub fn findings(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
+    // Findings at imports that stand for the file's uses, and the (rule, symbol, verdict
+    // message) of the findings at uses: an import's goes when its uses are reported.
+    let mut at_imports: Vec<(usize, (&'static str, String, String))> = Vec::new();
+    let mut at_uses: HashSet<(&'static str, String, String)> = HashSet::new();
     let indexes: Vec<(LineIndex, Suppressions)> = pieces
         .iter()
         .map(|(_, src)| (LineIndex::new(src), suppressions(src)))
@@ -812,7 +816,7 @@ pub fn findings(
                 let line = line_of(g.at);
                 match &g.test {
                     guards::Test::TryFails(_) => format!(
-                        "this runs only when the `try` block at line {line} fails, which it does not in {target}: a fallback for older releases that can go when you drop them"
+                        "this runs only when the `try` block at line {line} fails, and what that block uses is all in {target}: a fallback for older releases that can go when you drop them"
                     ),
                     test => {
                         let when = test.explain_false(knowledge, &knowledge.to.package);
@@ -874,6 +878,14 @@ pub fn findings(
             if !seen.insert((cell, line, column, v.rule.code, message.clone())) {
                 continue;
             }
+            if v.at_uses {
+                let key = (v.rule.code, v.symbol.clone(), v.message.clone());
+                if u.how == python::UseKind::Import {
+                    at_imports.push((out.len(), key));
+                } else {
+                    at_uses.insert(key);
+                }
+            }
             out.push(Finding {
                 code: v.rule.code,
                 rule: v.rule.name,
@@ -889,6 +901,18 @@ pub fn findings(
                 fix: v.fix.clone(),
             });
         }
+    }
+    let dropped: HashSet<usize> = at_imports
+        .into_iter()
+        .filter(|(_, key)| at_uses.contains(key))
+        .map(|(i, _)| i)
+        .collect();
+    if !dropped.is_empty() {
+        let mut i = 0;
+        out.retain(|_| {
+            i += 1;
+            !dropped.contains(&(i - 1))
+        });
     }
     out
 }

@@ -20,7 +20,9 @@
 //! ```
 
 use super::{first_sentence, when, Level, Rule, State, Subject, Verdict, Violation};
+use crate::diff::signature::{Param, ParamKind, Signature};
 use crate::diff::ChangeKind;
+use crate::snapshot::{Kind, Symbol};
 
 pub const RULE: Rule = Rule {
     code: "AD003",
@@ -68,7 +70,6 @@ struct DeprecatedApi<'a> {
     parameter: Option<&'a str>,
     /// The deprecation is of leaving the parameter out, and the call does.
     omitted: bool,
-    target: &'a str,
     since: Option<&'a str>,
     notice: &'a str,
     replacement: Option<String>,
@@ -139,24 +140,26 @@ fn check(s: &Subject) -> Vec<Verdict> {
     // Construction deprecated: calls of the class, not subclassing, `isinstance` or imports.
     // The path's own notice first (a name a module `__getattr__` warns about), then the
     // definition's.
-    let symbol_level =
-        s.k.to
-            .alias_notices(s.name)
-            .iter()
-            .chain(&sym.deprecated)
-            .find(|d| d.parameter.is_none())
-            .filter(|d| !d.instantiation || s.call().is_some());
-    if let Some(d) = symbol_level {
+    let aliases = s.k.to.alias_notices(s.name);
+    let symbol_level = aliases
+        .iter()
+        .map(|d| (d, false))
+        .chain(sym.deprecated.iter().map(|d| (d, true)))
+        .find(|(d, _)| d.parameter.is_none())
+        .filter(|(d, _)| !d.instantiation || s.call().is_some());
+    // The path's own notice warns where the path is read, the import too; the definition's,
+    // where the name is used.
+    if let Some((d, at_uses)) = symbol_level {
         let v = DeprecatedApi {
             name: s.name,
             parameter: None,
             omitted: false,
-            target,
             since: s.k.since(s.name, ChangeKind::Deprecated),
             notice: &d.message,
-            replacement: d.replacement.clone(),
+            replacement: d.replacement.as_deref().and_then(|r| fitted(s, sym, r)),
         };
-        out.push(Verdict::of(&RULE, s.name, &v));
+        let verdict = Verdict::of(&RULE, s.name, &v);
+        out.push(if at_uses { verdict.at_uses() } else { verdict });
     }
     // A parameter's deprecation applies to calls through the module or class that pass it.
     let Some(call) = s.call() else { return out };
@@ -183,10 +186,9 @@ fn check(s: &Subject) -> Vec<Verdict> {
                 name: s.name,
                 parameter: Some(p),
                 omitted: d.omitted,
-                target,
                 since: s.k.since_parameter(s.name, p, ChangeKind::Deprecated),
                 notice: &d.message,
-                replacement: d.replacement.clone(),
+                replacement: d.replacement.as_deref().and_then(|r| fitted(s, sym, r)),
             };
             let mut verdict = Verdict::of(&RULE, s.name, &v).at_level(level);
             if level == Level::Info {
@@ -223,6 +225,86 @@ fn check(s: &Subject) -> Vec<Verdict> {
         out.push(Verdict::of(&RULE, s.name, &v).at_level(level));
     }
     out
+}
+
+/// The replacement as this use can apply it. One on a placeholder value (`tensor.new()`, from
+/// "use tensor.new() instead of tensor.old()") is a method's, for a method called on a value,
+/// not for the class or a function. A function's replacement that names the call's keywords
+/// otherwise says so: the keyword in the same place of its signature, or that it has none.
+fn fitted(s: &Subject, sym: &Symbol, replacement: &str) -> Option<String> {
+    let callee = replacement
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .next()
+        .unwrap_or_default();
+    let call = s.call();
+    if let Some((receiver, _)) = callee.split_once('.') {
+        let placeholder = receiver != s.k.to.package
+            && receiver.starts_with(|c: char| c.is_ascii_lowercase())
+            && s.k.to.resolve(receiver).is_none();
+        if placeholder && !call.as_ref().is_some_and(|c| c.on_value) {
+            return None;
+        }
+    }
+    let (Some(call), Some((_, new))) = (call, s.k.to.resolve(callee)) else {
+        return Some(replacement.to_string());
+    };
+    let counterparts = counterparts(sym, new, call.keywords);
+    if counterparts.is_empty() {
+        return Some(replacement.to_string());
+    }
+    let said: Vec<String> = counterparts
+        .iter()
+        .map(|(k, c)| match c {
+            Some(c) => format!("`{c}` where this call passes `{k}`"),
+            None => format!("no `{k}`, which this call passes"),
+        })
+        .collect();
+    Some(format!(
+        "use `{replacement}`, which takes {}",
+        said.join(", ")
+    ))
+}
+
+/// The keywords of a call to `old` that `new` does not take, each with the parameter in its
+/// place in `new`'s signature when that is one `old` does not name (`p` of `norm(input, p)`
+/// is `ord` of `vector_norm(x, ord)`).
+fn counterparts(old: &Symbol, new: &Symbol, keywords: &[String]) -> Vec<(String, Option<String>)> {
+    let (olds, news) = (
+        Signature::parse_all(&old.signatures),
+        Signature::parse_all(&new.signatures),
+    );
+    let keyword = |p: &Param| {
+        matches!(
+            p.kind,
+            ParamKind::PositionalOrKeyword | ParamKind::KeywordOnly
+        )
+    };
+    if news.is_empty()
+        || news
+            .iter()
+            .any(|s| s.params.iter().any(|p| p.kind == ParamKind::VarKeyword))
+    {
+        return Vec::new();
+    }
+    let bound = |s: &Symbol| matches!(s.kind, Kind::Method | Kind::Classmethod);
+    let aligned = bound(old) == bound(new) && olds.len() == 1 && news.len() == 1;
+    keywords
+        .iter()
+        .filter(|k| {
+            !news
+                .iter()
+                .any(|s| s.params.iter().any(|p| p.name == **k && keyword(p)))
+        })
+        .map(|k| {
+            let place = aligned.then(|| {
+                let i = olds[0].params.iter().position(|p| p.name == *k)?;
+                let p = news[0].params.get(i).filter(|p| keyword(p))?;
+                let named_before = olds[0].params.iter().any(|o| o.name == p.name);
+                (!named_before).then(|| p.name.clone())
+            });
+            (k.clone(), place.flatten())
+        })
+        .collect()
 }
 
 /// The dotted suffixes of a name, longest first (`torch.jit.script`, `jit.script`, `script`):

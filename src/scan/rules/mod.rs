@@ -96,6 +96,10 @@ pub struct Verdict {
     pub fix: Option<String>,
     /// What the use raises on the target release, when it does.
     pub raises: Option<Raises>,
+    /// What the finding says happens where the name is used, not where it is imported (a
+    /// function's deprecation warns when it is called): at an import, it stands for the uses
+    /// the file makes, and goes when they are found.
+    pub at_uses: bool,
 }
 
 /// What a rule's violation type gives: the sentence and the fix.
@@ -115,7 +119,13 @@ impl Verdict {
             message: v.message(),
             fix: v.fix(),
             raises: None,
+            at_uses: false,
         }
+    }
+
+    fn at_uses(mut self) -> Verdict {
+        self.at_uses = true;
+        self
     }
 
     fn raising(mut self, r: Raises) -> Verdict {
