@@ -642,6 +642,17 @@ fn top_level_definitions(body: &[ruff_python_ast::Stmt]) -> Vec<String> {
 /// even (a bracket left open or closed twice, a string left open): a source this reading is
 /// too simple for, such as an f-string nesting its own quotes.
 fn top_level_imports(text: &str) -> Option<(String, Vec<String>)> {
+    /// The bytes the reading stops at: comments, strings, brackets, continuations, lines.
+    const SPECIAL: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut k = 0;
+        let bytes = b"#'\"()[]{}\\\n";
+        while k < bytes.len() {
+            t[bytes[k] as usize] = true;
+            k += 1;
+        }
+        t
+    };
     fn defined(rest: &[u8]) -> Option<String> {
         let ident = |r: &[u8]| -> usize {
             r.iter()
@@ -704,31 +715,36 @@ fn top_level_imports(text: &str) -> Option<(String, Vec<String>)> {
         }
         match b[i] {
             b'#' => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |j| i + j);
                 continue;
             }
             q @ (b'\'' | b'"') => {
                 let triple = b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q);
                 i += if triple { 3 } else { 1 };
-                while i < b.len() {
+                // To the closing quote, past escapes; a one-line string ends at the line.
+                loop {
+                    let next = if triple {
+                        memchr::memchr2(q, b'\\', &b[i..])
+                    } else {
+                        memchr::memchr3(q, b'\\', b'\n', &b[i..])
+                    };
+                    let Some(j) = next else {
+                        return None;
+                    };
+                    i += j;
                     match b[i] {
-                        b'\\' => i += 1,
-                        b'\n' if !triple => break,
-                        c if c == q
-                            && (!triple
-                                || (b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q))) =>
-                        {
-                            i += if triple { 2 } else { 0 };
+                        b'\\' => i += 2,
+                        b'\n' => return None,
+                        _ if !triple => break,
+                        _ if b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q) => {
+                            i += 2;
                             break;
                         }
-                        _ => {}
+                        _ => i += 1,
                     }
-                    i += 1;
-                }
-                if i >= b.len() || b[i] == b'\n' {
-                    return None;
+                    if i >= b.len() {
+                        return None;
+                    }
                 }
             }
             b'(' | b'[' | b'{' => depth += 1,
@@ -743,7 +759,14 @@ fn top_level_imports(text: &str) -> Option<(String, Vec<String>)> {
                 }
                 at_line_start = true;
             }
-            _ => {}
+            _ => {
+                // Code between the bytes that matter is skipped in one go.
+                i += 1;
+                while i < b.len() && !SPECIAL[b[i] as usize] {
+                    i += 1;
+                }
+                continue;
+            }
         }
         i += 1;
     }
