@@ -341,7 +341,9 @@ pub(super) fn function_def(
 /// are what the warning asks for.
 /// Notices under a guard that the parameter's default satisfies (`if p is None:`, `if not
 /// p:` for `p=False`, the `else:` of `if p is True:`) are about leaving it out (or passing
-/// that value), not about passing it.
+/// that value), not about passing it. A test of one value (`p == "mean"`, the `else:` of
+/// `if p is True:`) is recorded with the notice: passing that value, or any other, is what
+/// it is about.
 fn with_omissions(
     mut list: Vec<Deprecation>,
     guard: Option<&str>,
@@ -354,6 +356,12 @@ fn with_omissions(
                 || defaults
                     .get(p)
                     .is_some_and(|v| markers::holds_for_default(guard, p, v));
+            // A test of one value: the notice is about passing that value, or any other.
+            match markers::value_test(guard, p) {
+                Some((true, v)) => d.when = Some(v),
+                Some((false, v)) => d.unless = Some(v),
+                None => {}
+            }
         }
     }
     list

@@ -659,6 +659,47 @@ pub fn parameters_named(text: &str, params: &[String]) -> Vec<String> {
     }
 }
 
+/// The value a guard tests `param` against, when it compares it with a literal: `(true, v)`
+/// when the guard holds for `param == v` alone (`p == "mean"`, `p is False`), `(false, v)`
+/// when it holds for every value but `v` (`p is not True`, `p != 0`, the `else:` of
+/// `if p is True or ...:`). The value is [`literal_value`](crate::util::python::literal_value)'s.
+pub fn value_test(guard: &str, param: &str) -> Option<(bool, String)> {
+    fn compared(test: &str, param: &str) -> Option<(bool, String)> {
+        let rest = test.trim().strip_prefix(param)?;
+        for (op, equal) in [
+            (" is not ", false),
+            (" != ", false),
+            (" is ", true),
+            (" == ", true),
+        ] {
+            if let Some(v) = rest.strip_prefix(op) {
+                return crate::util::python::literal_text(v.trim()).map(|v| (equal, v));
+            }
+        }
+        None
+    }
+    guard.split(" and ").find_map(|part| {
+        let part = part.trim();
+        if let Some(found) = compared(part.trim_matches(|c| c == '(' || c == ')'), param) {
+            return Some(found);
+        }
+        // `not (p is True or ...)`: every alternative fails, this one too.
+        if let Some(inner) = part.strip_prefix("not (").and_then(|r| r.strip_suffix(')')) {
+            return inner
+                .split(" or ")
+                .find_map(|alt| {
+                    compared(
+                        alt.trim_matches(|c: char| c == '(' || c == ')' || c == ' '),
+                        param,
+                    )
+                })
+                .map(|(equal, v)| (!equal, v));
+        }
+        let inner = part.strip_prefix("not ")?;
+        compared(inner.trim_matches(|c| c == '(' || c == ')'), param).map(|(equal, v)| (!equal, v))
+    })
+}
+
 /// Whether a test holds when `param` is left out: `param is None` (alone, or joined by `and`
 /// to other tests), not `param is not None`.
 pub fn tests_omission(test: &str, param: &str) -> bool {
@@ -1013,6 +1054,25 @@ mod tests {
         assert!(!may_state_markers(
             "Adds two tensors and returns their sum."
         ));
+    }
+
+    #[test]
+    fn value_tests_of_a_parameter() {
+        let v = |g: &str| value_test(g, "p");
+        assert_eq!(v("p == 'mean'"), Some((true, "\"mean\"".to_string())));
+        assert_eq!(v("x and (p is False)"), Some((true, "False".to_string())));
+        assert_eq!(v("p is not True"), Some((false, "True".to_string())));
+        assert_eq!(v("p != 0"), Some((false, "0".to_string())));
+        assert_eq!(
+            v("not (p is True or isinstance(m, (A, B)))"),
+            Some((false, "True".to_string()))
+        );
+        assert_eq!(v("not p == 1.0"), Some((false, "1.0".to_string())));
+        // Not a literal, another parameter, or no comparison at all.
+        assert_eq!(v("p == other"), None);
+        assert_eq!(v("pp == 1"), None);
+        assert_eq!(v("p"), None);
+        assert_eq!(v("isinstance(p, int)"), None);
     }
 
     #[test]

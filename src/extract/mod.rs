@@ -132,6 +132,8 @@ fn compiled_notices(
             parameter: n.parameter.clone(),
             omitted: n.omitted,
             instantiation: false,
+            when: None,
+            unless: None,
             message: n.message.clone(),
             replacement: n.replacement.clone(),
             evidence: format!("compiled code, from the profile: {}", n.why),

@@ -289,6 +289,8 @@ fn config_deprecation(
     Some(Deprecation {
         omitted: false,
         instantiation: false,
+        when: None,
+        unless: None,
         parameter: None,
         message,
         replacement: text(&entry.replacement),
@@ -826,6 +828,8 @@ impl Walker<'_, '_> {
                 self.facts.deprecated.push(Deprecation {
                     omitted: false,
                     instantiation: false,
+                    when: None,
+                    unless: None,
                     parameter: None,
                     message: w.message,
                     replacement,
@@ -965,6 +969,8 @@ impl Walker<'_, '_> {
                 Deprecation {
                     omitted: false,
                     instantiation: false,
+                    when: None,
+                    unless: None,
                     parameter: None,
                     message,
                     replacement,

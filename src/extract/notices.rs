@@ -32,6 +32,8 @@ pub(super) fn notices(
         return vec![Deprecation {
             omitted: false,
             instantiation: false,
+            when: None,
+            unless: None,
             parameter: None,
             message,
             replacement,
@@ -43,6 +45,8 @@ pub(super) fn notices(
         .map(|p| Deprecation {
             omitted: markers::describes_omission(&message, &p),
             instantiation: false,
+            when: None,
+            unless: None,
             parameter: Some(p),
             message: message.clone(),
             replacement: replacement.clone(),
@@ -165,6 +169,8 @@ pub(super) fn deprecated_decorator(expr: &Expr, ctx: &FileContext) -> Option<Dep
     Some(Deprecation {
         omitted: false,
         instantiation: false,
+        when: None,
+        unless: None,
         parameter: None,
         message,
         replacement,
@@ -1163,6 +1169,8 @@ pub(super) fn doc_markers(
         deps.push(Deprecation {
             omitted: false,
             instantiation: false,
+            when: None,
+            unless: None,
             parameter: Some(param.clone()),
             message: markers::plain_text(&e.text).into_owned(),
             replacement: markers::replacement_in(&e.text, ctx.package),
@@ -1201,6 +1209,8 @@ pub(super) fn doc_markers(
         deps.push(Deprecation {
             omitted: false,
             instantiation: false,
+            when: None,
+            unless: None,
             parameter: None,
             message: markers::deprecation_sentence(&blocks.prose)
                 .map(|s| markers::plain_text(&s).into_owned())

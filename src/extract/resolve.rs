@@ -472,6 +472,8 @@ impl<'a> Resolver<'a> {
                 resolved.push(Deprecation {
                     omitted: d.omitted,
                     instantiation: d.instantiation,
+                    when: d.when,
+                    unless: d.unless,
                     replacement: markers::replacement_in(&message, self.package),
                     evidence: format!("warnings.warn({category}) at {at}, {}", d.evidence),
                     message,

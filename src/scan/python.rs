@@ -44,6 +44,9 @@ pub enum UseKind {
         keywords: Vec<String>,
         has_kwargs: bool,
         on_value: bool,
+        /// The keywords passed a literal, with its value
+        /// ([`literal_value`](crate::util::python::literal_value)'s): `dynamo=False`.
+        literals: Vec<(String, String)>,
     },
 }
 
@@ -258,6 +261,7 @@ impl Visitor<'_> {
                     keywords: Vec::new(),
                     has_kwargs: false,
                     on_value: false,
+                    literals: Vec::new(),
                 };
                 self.record(q, d.range(), how);
                 return;
@@ -796,6 +800,15 @@ impl Visitor<'_> {
                             .filter_map(|k| k.arg.as_ref().map(|a| a.to_string()))
                             .collect();
                         let has_kwargs = call.arguments.keywords.iter().any(|k| k.arg.is_none());
+                        let literals = call
+                            .arguments
+                            .keywords
+                            .iter()
+                            .filter_map(|k| {
+                                let value = crate::util::python::literal_value(&k.value)?;
+                                Some((k.arg.as_ref()?.to_string(), value))
+                            })
+                            .collect();
                         let on_value = matches!(call.func.as_ref(), Expr::Attribute(a)
                             if self.instance_of(&a.value).is_some());
                         self.receiver(&call.func);
@@ -804,6 +817,7 @@ impl Visitor<'_> {
                             keywords,
                             has_kwargs,
                             on_value,
+                            literals,
                         };
                         self.record(q, call.func.range(), how);
                     }

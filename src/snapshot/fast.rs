@@ -219,6 +219,8 @@ fn notices(v: Option<Value>) -> Option<Vec<Deprecation>> {
                         parameter: opt_str(&mut m, "parameter")?,
                         omitted: flag(&mut m, "omitted")?,
                         instantiation: flag(&mut m, "instantiation")?,
+                        when: opt_str(&mut m, "when")?,
+                        unless: opt_str(&mut m, "unless")?,
                         message: get_str(&mut m, "message")?,
                         replacement: opt_str(&mut m, "replacement")?,
                         evidence: get_str(&mut m, "evidence")?,

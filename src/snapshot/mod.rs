@@ -165,6 +165,14 @@ pub struct Deprecation {
     /// so subclassing it, `isinstance` and its class attributes are fine.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub instantiation: bool,
+    /// With `parameter`: what is deprecated is passing it this value (Python source of a
+    /// literal: `"mean"`, `False`), as the warning's test `if p == "mean":` says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    /// With `parameter`: what is deprecated is passing it any value but this one (the
+    /// `else:` of `if p is True:`), so calls passing this value are fine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unless: Option<String>,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replacement: Option<String>,

@@ -279,6 +279,12 @@ fn write_deprecation(out: &mut String, d: &Deprecation) {
     if d.instantiation {
         fields.push(("instantiation", "true".into()));
     }
+    if let Some(v) = &d.when {
+        fields.push(("when", scalar(v)));
+    }
+    if let Some(v) = &d.unless {
+        fields.push(("unless", scalar(v)));
+    }
     fields.push(("message", scalar(&d.message)));
     if let Some(r) = &d.replacement {
         fields.push(("replacement", scalar(r)));
@@ -563,6 +569,8 @@ mod tests {
                 deprecated: vec![Deprecation {
                     omitted: false,
                     instantiation: false,
+                    when: None,
+                    unless: None,
                     parameter: Some("y".into()),
                     message: "`y` is deprecated\nuse z".into(),
                     replacement: None,

@@ -207,3 +207,30 @@ mod tests {
         assert!(p.offset > 0, "{p:?}");
     }
 }
+
+/// A literal's value as one text, the same for every way of writing it (`'mean'` and
+/// `"mean"`, `1.0` and `1.`): `None`, `True`, `-2`, `1.0`, `"mean"`. `None` for anything that
+/// is not a literal.
+pub fn literal_value(e: &ruff_python_ast::Expr) -> Option<String> {
+    use ruff_python_ast::{Expr, Number, UnaryOp};
+    match e {
+        Expr::NoneLiteral(_) => Some("None".to_string()),
+        Expr::BooleanLiteral(b) => Some(if b.value { "True" } else { "False" }.to_string()),
+        Expr::NumberLiteral(n) => match &n.value {
+            Number::Int(i) => Some(i.to_string()),
+            Number::Float(f) => Some(format!("{f:?}")),
+            Number::Complex { .. } => None,
+        },
+        Expr::StringLiteral(s) => Some(format!("{:?}", s.value.to_str())),
+        Expr::UnaryOp(u) if u.op == UnaryOp::USub => literal_value(&u.operand)
+            .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+            .map(|v| format!("-{v}")),
+        _ => None,
+    }
+}
+
+/// [`literal_value`] of Python source text (`'mean'`), when it is one literal.
+pub fn literal_text(source: &str) -> Option<String> {
+    let parsed = ruff_python_parser::parse_expression(source).ok()?;
+    literal_value(parsed.expr())
+}

@@ -256,6 +256,8 @@ fn a_record_changed_on_purpose_is_reported_as_that_change() {
         .push(Deprecation {
             omitted: false,
             instantiation: false,
+            when: None,
+            unless: None,
             parameter: None,
             message: "deprecated".into(),
             replacement: None,

@@ -63,6 +63,19 @@ impl Violation for AnnouncedChange<'_> {
     }
 }
 
+/// How a call meets a parameter's deprecation.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// It leaves the parameter out, as the notice is about.
+    Omitted,
+    /// It may leave it out: `*args` or `**kwargs` may carry it.
+    Forwarded,
+    /// It passes it (a value the notice is about, when the notice is about values).
+    Value,
+    /// It passes it a value the text does not show, and the notice is about some values.
+    UnknownValue,
+}
+
 /// A use of a deprecated API, or a call passing a deprecated parameter.
 struct DeprecatedApi<'a> {
     name: &'a str,
@@ -70,6 +83,8 @@ struct DeprecatedApi<'a> {
     parameter: Option<&'a str>,
     /// The deprecation is of leaving the parameter out, and the call does.
     omitted: bool,
+    /// The deprecation is of passing one value (or all but one), and the call passes this.
+    literal: Option<&'a str>,
     since: Option<&'a str>,
     notice: &'a str,
     replacement: Option<String>,
@@ -102,10 +117,16 @@ impl Violation for DeprecatedApi<'_> {
                 "calling `{name}` without `{p}` is deprecated{}{tail}",
                 when("since", since)
             ),
-            Some(p) => format!(
-                "parameter `{p}` of `{name}` is deprecated{}{tail}",
-                when("since", since)
-            ),
+            Some(p) => match self.literal {
+                Some(v) => format!(
+                    "passing `{p}={v}` to `{name}` is deprecated{}{tail}",
+                    when("since", since)
+                ),
+                None => format!(
+                    "parameter `{p}` of `{name}` is deprecated{}{tail}",
+                    when("since", since)
+                ),
+            },
             None => format!("`{name}` is deprecated{}{tail}", when("since", since)),
         }
     }
@@ -154,6 +175,7 @@ fn check(s: &Subject) -> Vec<Verdict> {
             name: s.name,
             parameter: None,
             omitted: false,
+            literal: None,
             since: s.k.since(s.name, ChangeKind::Deprecated),
             notice: &d.message,
             replacement: d.replacement.as_deref().and_then(|r| fitted(s, sym, r)),
@@ -171,34 +193,63 @@ fn check(s: &Subject) -> Vec<Verdict> {
             continue;
         };
         // Leaving the parameter out is deprecated, and `**kwargs` may or may not carry it: a
-        // possibility, said as one.
-        let (affected, level) = if d.omitted {
+        // possibility, said as one. A notice about one value (or all but one) applies to the
+        // calls passing it; a value the call's text does not show is a possibility too.
+        let (when, unless) = (d.when.as_deref(), d.unless.as_deref());
+        let valued = when.is_some() || unless.is_some();
+        let passed = |call: &super::CallShape| match call.passes_value(p, when, unless) {
+            Some(true) => Some((RULE.level, Shape::Value)),
+            None => Some((Level::Info, Shape::UnknownValue)),
+            Some(false) => None,
+        };
+        let found = if d.omitted {
             match call.leaves_out(sym, p) {
-                Some(true) => (true, RULE.level),
-                None => (true, Level::Info),
-                Some(false) => (false, RULE.level),
+                Some(true) => Some((RULE.level, Shape::Omitted)),
+                None => Some((Level::Info, Shape::Forwarded)),
+                Some(false) if valued => passed(&call),
+                Some(false) => None,
             }
         } else {
-            (call.keywords.iter().any(|k| k == p), RULE.level)
+            passed(&call)
         };
-        if affected {
-            let v = DeprecatedApi {
-                name: s.name,
-                parameter: Some(p),
-                omitted: d.omitted,
-                since: s.k.since_parameter(s.name, p, ChangeKind::Deprecated),
-                notice: &d.message,
-                replacement: d.replacement.as_deref().and_then(|r| fitted(s, sym, r)),
-            };
-            let mut verdict = Verdict::of(&RULE, s.name, &v).at_level(level);
-            if level == Level::Info {
-                verdict.message = format!(
-                    "{}; this call may pass `{p}` through `*args` or `**kwargs`",
-                    verdict.message.trim_end_matches('.')
-                );
+        let Some((level, shape)) = found else {
+            continue;
+        };
+        let literal = call
+            .literals
+            .iter()
+            .find(|(k, _)| k == p)
+            .map(|(_, v)| v.as_str())
+            .filter(|_| valued && shape == Shape::Value);
+        let v = DeprecatedApi {
+            name: s.name,
+            parameter: Some(p),
+            omitted: shape == Shape::Omitted || shape == Shape::Forwarded,
+            literal,
+            since: s.k.since_parameter(s.name, p, ChangeKind::Deprecated),
+            notice: &d.message,
+            replacement: d.replacement.as_deref().and_then(|r| fitted(s, sym, r)),
+        };
+        let mut verdict = Verdict::of(&RULE, s.name, &v).at_level(level);
+        let trimmed = verdict.message.trim_end_matches('.').to_string();
+        match shape {
+            Shape::Forwarded => {
+                verdict.message =
+                    format!("{trimmed}; this call may pass `{p}` through `*args` or `**kwargs`")
             }
-            out.push(verdict);
+            Shape::UnknownValue => {
+                let condition = match (when, unless) {
+                    (Some(w), _) => format!("`{p}={w}`"),
+                    (_, Some(u)) => format!("any `{p}` but `{u}`"),
+                    _ => unreachable!("a value test has a value"),
+                };
+                verdict.message = format!(
+                    "{trimmed}; the notice is about {condition}, and the value this call passes is not known here"
+                )
+            }
+            Shape::Omitted | Shape::Value => {}
         }
+        out.push(verdict);
     }
     // A change announced for a call shape: the call warns now.
     for d in &sym.announced {

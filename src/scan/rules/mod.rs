@@ -195,11 +195,13 @@ impl Subject<'_> {
                 keywords,
                 has_kwargs,
                 on_value,
+                literals,
             } => Some(CallShape {
                 positional: *positional,
                 keywords,
                 has_kwargs: *has_kwargs,
                 on_value: *on_value,
+                literals,
             }),
             _ => None,
         }
@@ -236,6 +238,33 @@ pub struct CallShape<'a> {
     pub has_kwargs: bool,
     /// A method called on a value of its class: the value is its first parameter.
     pub on_value: bool,
+    /// The keywords passed a literal, with its value.
+    pub literals: &'a [(String, String)],
+}
+
+impl CallShape<'_> {
+    /// Whether the call passes `param` by keyword a value a notice is about: one equal to
+    /// `when`, or one other than `unless`. `None` when the value is not a literal; with
+    /// neither, any value is.
+    pub fn passes_value(
+        &self,
+        param: &str,
+        when: Option<&str>,
+        unless: Option<&str>,
+    ) -> Option<bool> {
+        if !self.keywords.iter().any(|k| k == param) {
+            return Some(false);
+        }
+        if when.is_none() && unless.is_none() {
+            return Some(true);
+        }
+        let Some((_, value)) = self.literals.iter().find(|(k, _)| k == param) else {
+            // Any value but `None` (`if p is not None:`): an expression passed for `p` is one,
+            // as code passing `None` writes it.
+            return (unless == Some("None")).then_some(true);
+        };
+        Some(when.is_none_or(|w| w == value) && unless.is_none_or(|u| u != value))
+    }
 }
 
 impl CallShape<'_> {
@@ -366,6 +395,7 @@ mod tests {
             keywords,
             has_kwargs,
             on_value: false,
+            literals: &[],
         }
     }
 
@@ -423,6 +453,25 @@ mod tests {
             call(Some(2), &none, false).leaves_out(&symbol(Kind::Method), "dim"),
             Some(true)
         );
+    }
+
+    #[test]
+    fn a_call_passes_the_value_a_notice_is_about() {
+        let keywords = vec!["p".to_string(), "q".to_string()];
+        let literals = vec![("p".to_string(), "False".to_string())];
+        let mut c = call(Some(0), &keywords, false);
+        c.literals = &literals;
+        // `p=False`, `q=<expression>`.
+        assert_eq!(c.passes_value("p", None, None), Some(true));
+        assert_eq!(c.passes_value("p", Some("False"), None), Some(true));
+        assert_eq!(c.passes_value("p", Some("True"), None), Some(false));
+        assert_eq!(c.passes_value("p", None, Some("True")), Some(true));
+        assert_eq!(c.passes_value("p", None, Some("False")), Some(false));
+        assert_eq!(c.passes_value("q", Some("True"), None), None);
+        assert_eq!(c.passes_value("q", None, Some("True")), None);
+        // An expression is not the literal `None` it would take to write `None`.
+        assert_eq!(c.passes_value("q", None, Some("None")), Some(true));
+        assert_eq!(c.passes_value("r", None, Some("None")), Some(false));
     }
 
     /// The rule files in `src/scan/rules/`, by stem.
