@@ -728,10 +728,7 @@ fn top_level_imports(text: &str) -> Option<(String, Vec<String>)> {
                     } else {
                         memchr::memchr3(q, b'\\', b'\n', &b[i..])
                     };
-                    let Some(j) = next else {
-                        return None;
-                    };
-                    i += j;
+                    i += next?;
                     match b[i] {
                         b'\\' => i += 2,
                         b'\n' => return None,

@@ -147,6 +147,33 @@ fn nesting(parsed: &Parsed<ModModule>) -> (usize, Option<SyntaxProblem>) {
     (deepest, first_problem)
 }
 
+/// A literal's value as one text, the same for every way of writing it (`'mean'` and
+/// `"mean"`, `1.0` and `1.`): `None`, `True`, `-2`, `1.0`, `"mean"`. `None` for anything that
+/// is not a literal.
+pub fn literal_value(e: &ruff_python_ast::Expr) -> Option<String> {
+    use ruff_python_ast::{Expr, Number, UnaryOp};
+    match e {
+        Expr::NoneLiteral(_) => Some("None".to_string()),
+        Expr::BooleanLiteral(b) => Some(if b.value { "True" } else { "False" }.to_string()),
+        Expr::NumberLiteral(n) => match &n.value {
+            Number::Int(i) => Some(i.to_string()),
+            Number::Float(f) => Some(format!("{f:?}")),
+            Number::Complex { .. } => None,
+        },
+        Expr::StringLiteral(s) => Some(format!("{:?}", s.value.to_str())),
+        Expr::UnaryOp(u) if u.op == UnaryOp::USub => literal_value(&u.operand)
+            .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+            .map(|v| format!("-{v}")),
+        _ => None,
+    }
+}
+
+/// [`literal_value`] of Python source text (`'mean'`), when it is one literal.
+pub fn literal_text(source: &str) -> Option<String> {
+    let parsed = ruff_python_parser::parse_expression(source).ok()?;
+    literal_value(parsed.expr())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,31 +233,21 @@ mod tests {
         let p = on_parse_stack(|| parse_module("x = (\ny = 2\n").unwrap_err());
         assert!(p.offset > 0, "{p:?}");
     }
-}
 
-/// A literal's value as one text, the same for every way of writing it (`'mean'` and
-/// `"mean"`, `1.0` and `1.`): `None`, `True`, `-2`, `1.0`, `"mean"`. `None` for anything that
-/// is not a literal.
-pub fn literal_value(e: &ruff_python_ast::Expr) -> Option<String> {
-    use ruff_python_ast::{Expr, Number, UnaryOp};
-    match e {
-        Expr::NoneLiteral(_) => Some("None".to_string()),
-        Expr::BooleanLiteral(b) => Some(if b.value { "True" } else { "False" }.to_string()),
-        Expr::NumberLiteral(n) => match &n.value {
-            Number::Int(i) => Some(i.to_string()),
-            Number::Float(f) => Some(format!("{f:?}")),
-            Number::Complex { .. } => None,
-        },
-        Expr::StringLiteral(s) => Some(format!("{:?}", s.value.to_str())),
-        Expr::UnaryOp(u) if u.op == UnaryOp::USub => literal_value(&u.operand)
-            .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
-            .map(|v| format!("-{v}")),
-        _ => None,
+    #[test]
+    fn literals_read_as_one_value_however_written() {
+        for (a, b) in [
+            ("'mean'", "\"mean\""),
+            ("1.", "1.0"),
+            ("-2", "-2"),
+            ("True", "True"),
+        ] {
+            assert_eq!(literal_text(a), literal_text(b), "{a} {b}");
+        }
+        assert_eq!(literal_text("'mean'").as_deref(), Some("\"mean\""));
+        assert_eq!(literal_text("None").as_deref(), Some("None"));
+        assert_eq!(literal_text("x"), None);
+        assert_eq!(literal_text("-x"), None);
+        assert_eq!(literal_text("f(1)"), None);
     }
-}
-
-/// [`literal_value`] of Python source text (`'mean'`), when it is one literal.
-pub fn literal_text(source: &str) -> Option<String> {
-    let parsed = ruff_python_parser::parse_expression(source).ok()?;
-    literal_value(parsed.expr())
 }
