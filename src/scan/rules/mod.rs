@@ -259,9 +259,13 @@ impl CallShape<'_> {
             return Some(true);
         }
         let Some((_, value)) = self.literals.iter().find(|(k, _)| k == param) else {
-            // Any value but `None` (`if p is not None:`): an expression passed for `p` is one,
-            // as code passing `None` writes it.
-            return (unless == Some("None")).then_some(true);
+            // An expression passed for `p` is taken for a value, not `None`, as code passing
+            // `None` writes it: it meets `if p is not None:`, and not `if p is None:`.
+            return match (when, unless) {
+                (_, Some("None")) => Some(true),
+                (Some("None"), _) => Some(false),
+                _ => None,
+            };
         };
         Some(when.is_none_or(|w| w == value) && unless.is_none_or(|u| u != value))
     }
@@ -471,6 +475,7 @@ mod tests {
         assert_eq!(c.passes_value("q", None, Some("True")), None);
         // An expression is not the literal `None` it would take to write `None`.
         assert_eq!(c.passes_value("q", None, Some("None")), Some(true));
+        assert_eq!(c.passes_value("q", Some("None"), None), Some(false));
         assert_eq!(c.passes_value("r", None, Some("None")), Some(false));
     }
 
