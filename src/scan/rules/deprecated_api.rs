@@ -289,9 +289,17 @@ fn fitted(s: &Subject, sym: &Symbol, replacement: &str) -> Option<String> {
         .unwrap_or_default();
     let call = s.call();
     if let Some((receiver, _)) = callee.split_once('.') {
+        // `nn.functional.interpolate` is a path in the package; `tensor.f()` is on a value
+        // (`torch.tensor` is a function, not a module).
+        let module = |name: &str| {
+            s.k.to
+                .resolve(name)
+                .is_some_and(|(_, sym)| sym.kind == Kind::Module)
+        };
         let placeholder = receiver != s.k.to.package
             && receiver.starts_with(|c: char| c.is_ascii_lowercase())
-            && s.k.to.resolve(receiver).is_none();
+            && !module(receiver)
+            && !module(&format!("{}.{receiver}", s.k.to.package));
         if placeholder && !call.as_ref().is_some_and(|c| c.on_value) {
             return None;
         }
