@@ -39,6 +39,10 @@ struct AnnouncedChange<'a> {
     name: &'a str,
     parameter: &'a str,
     omitted: bool,
+    /// The notice is about one value (or all but one), and the call passes this.
+    literal: Option<&'a str>,
+    /// The one value the notice is about, when it is.
+    when: Option<&'a str>,
     target: &'a str,
     notice: &'a str,
 }
@@ -46,10 +50,10 @@ struct AnnouncedChange<'a> {
 impl Violation for AnnouncedChange<'_> {
     fn message(&self) -> String {
         let (name, p, target) = (self.name, self.parameter, self.target);
-        let shape = if self.omitted {
-            format!("calling `{name}` without `{p}`")
-        } else {
-            format!("passing `{p}` to `{name}`")
+        let shape = match (self.omitted, self.literal) {
+            (true, _) => format!("calling `{name}` without `{p}`"),
+            (false, Some(v)) => format!("passing `{p}={v}` to `{name}`"),
+            (false, None) => format!("passing `{p}` to `{name}`"),
         };
         format!(
             "{shape} warns in {target} that this will change in a later release: {}",
@@ -58,8 +62,12 @@ impl Violation for AnnouncedChange<'_> {
     }
 
     fn fix(&self) -> Option<String> {
-        self.omitted
-            .then(|| format!("pass `{}` explicitly", self.parameter))
+        // Passing the value the notice is about warns the same.
+        let p = self.parameter;
+        self.omitted.then(|| match self.when {
+            Some(v) if v != "None" => format!("pass `{p}` explicitly, a value other than `{v}`"),
+            _ => format!("pass `{p}` explicitly"),
+        })
     }
 }
 
@@ -256,20 +264,33 @@ fn check(s: &Subject) -> Vec<Verdict> {
         let Some(p) = d.parameter.as_deref() else {
             continue;
         };
-        // Leaving the parameter out is a call shape; passing it, the warning may be about
-        // one value only (`reduction == "mean"`), which the call's text does not show.
-        if !d.omitted {
-            continue;
-        }
-        let level = match call.leaves_out(sym, p) {
-            Some(true) => RULE.level,
-            None => Level::Info,
-            Some(false) => continue,
+        // Leaving the parameter out is a call shape, and so is passing the one value (or any
+        // value but the one) the notice's test is about. Passing it a value the text does not
+        // show, or under a test of anything else, is not known to warn.
+        let valued = d.when.is_some() || d.unless.is_some();
+        let passes = || {
+            (valued && call.passes_value(p, d.when.as_deref(), d.unless.as_deref()) == Some(true))
+                .then(|| {
+                    call.literals
+                        .iter()
+                        .find(|(k, _)| k == p)
+                        .map(|(_, v)| v.as_str())
+                })
+        };
+        let (level, literal) = match (d.omitted, call.leaves_out(sym, p)) {
+            (true, Some(true)) => (RULE.level, None),
+            (true, None) => (Level::Info, None),
+            _ => match passes() {
+                Some(literal) => (RULE.level, literal),
+                None => continue,
+            },
         };
         let v = AnnouncedChange {
             name: s.name,
             parameter: p,
-            omitted: d.omitted,
+            omitted: d.omitted && literal.is_none() && call.leaves_out(sym, p) != Some(false),
+            literal,
+            when: d.when.as_deref(),
             target,
             notice: &d.message,
         };
