@@ -659,6 +659,43 @@ pub fn parameters_named(text: &str, params: &[String]) -> Vec<String> {
     }
 }
 
+/// The value a notice's text says passing is deprecated ("`return_complex=False` is
+/// deprecated", "reduction='elementwise_mean' has been deprecated"), as
+/// [`literal_value`](crate::util::python::literal_value) writes it.
+pub fn stated_value(message: &str, param: &str) -> Option<String> {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut from = 0;
+    while let Some(i) = message[from..].find(param).map(|i| from + i) {
+        from = i + param.len();
+        if message[..i].ends_with(ident) {
+            continue;
+        }
+        let Some(rest) = message[from..].trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let end = rest
+            .find(|c: char| c == '`' || c == ',' || c == ')' || c.is_whitespace())
+            .unwrap_or(rest.len());
+        let after = rest[end..].trim_start_matches('`');
+        let deprecated = [
+            " is deprecated",
+            " has been deprecated",
+            " was deprecated",
+            " is now deprecated",
+            " are deprecated",
+        ]
+        .iter()
+        .any(|v| after.starts_with(v));
+        if deprecated {
+            if let Some(v) = crate::util::python::literal_text(rest[..end].trim_end_matches('.')) {
+                return Some(v);
+            }
+        }
+    }
+    None
+}
+
 /// The value a guard tests `param` against, when it compares it with a literal: `(true, v)`
 /// when the guard holds for `param == v` alone (`p == "mean"`, `p is False`), `(false, v)`
 /// when it holds for every value but `v` (`p is not True`, `p != 0`, the `else:` of
@@ -1054,6 +1091,33 @@ mod tests {
         assert!(!may_state_markers(
             "Adds two tensors and returns their sum."
         ));
+    }
+
+    #[test]
+    fn values_a_notice_says_are_deprecated() {
+        let v = stated_value;
+        assert_eq!(
+            v(
+                "`return_complex=False` is deprecated, instead use `return_complex=True`",
+                "return_complex"
+            ),
+            Some("False".to_string())
+        );
+        assert_eq!(
+            v(
+                "reduction='elementwise_mean' has been deprecated, use 'mean'",
+                "reduction"
+            ),
+            Some("\"elementwise_mean\"".to_string())
+        );
+        // Another parameter's value, a value recommended, or no value.
+        assert_eq!(v("xreduction=1 is deprecated", "reduction"), None);
+        assert_eq!(
+            v("use `return_complex=True` instead", "return_complex"),
+            None
+        );
+        assert_eq!(v("size_average is deprecated", "size_average"), None);
+        assert_eq!(v("p=other is deprecated", "p"), None);
     }
 
     #[test]

@@ -86,6 +86,15 @@ pub fn snapshot_sources(sources: SourceSet, profile: Option<&Profile>) -> Snapsh
     let resolver = resolve::Resolver::new(package, profile, facts);
     let (mut symbols, resolve_notes) = resolver.symbols();
     compiled_notices(&mut symbols, profile, &sources.version);
+    // A notice whose text names the one value it is about ("`p=False` is deprecated") is
+    // about that value, as much as one under a test of it.
+    for sym in symbols.values_mut() {
+        for d in &mut sym.deprecated {
+            if let (Some(p), None, None) = (&d.parameter, &d.when, &d.unless) {
+                d.when = markers::stated_value(&d.message, p);
+            }
+        }
+    }
     notes.extend(resolve_notes);
     notes.sort();
     notes.dedup();

@@ -734,21 +734,37 @@ impl Visitor<'_> {
                 _ => {}
             }
         }
-        // `self.w: Tensor = ...` at the top of a method's body.
+        // `self.w: Tensor = ...` at the top of a method's body, and `self.w = w` of a
+        // parameter annotated with a class of the package (`def __init__(self, w: Tensor)`).
         for stmt in &c.body {
             let Stmt::FunctionDef(f) = stmt else { continue };
             let Some(this) = f.parameters.iter().next().map(|p| p.name().as_str()) else {
                 continue;
             };
+            let of_self = |t: &Expr| match t {
+                Expr::Attribute(t) if matches!(t.value.as_ref(), Expr::Name(n) if n.id.as_str() == this) => {
+                    Some(t.attr.to_string())
+                }
+                _ => None,
+            };
+            let parameter_class = |name: &str| {
+                f.parameters
+                    .iter()
+                    .find(|p| p.name().as_str() == name)
+                    .and_then(|p| p.annotation())
+                    .and_then(|a| self.annotated_class(a))
+            };
             for s in &f.body {
-                let Stmt::AnnAssign(a) = s else { continue };
-                let Expr::Attribute(t) = a.target.as_ref() else {
-                    continue;
+                let (attr, class) = match s {
+                    Stmt::AnnAssign(a) => (of_self(&a.target), self.annotated_class(&a.annotation)),
+                    Stmt::Assign(a) => match (a.targets.as_slice(), a.value.as_ref()) {
+                        ([t], Expr::Name(n)) => (of_self(t), parameter_class(n.id.as_str())),
+                        _ => continue,
+                    },
+                    _ => continue,
                 };
-                if matches!(t.value.as_ref(), Expr::Name(n) if n.id.as_str() == this) {
-                    if let Some(class) = self.annotated_class(&a.annotation) {
-                        m.values.insert(t.attr.to_string(), class);
-                    }
+                if let (Some(attr), Some(class)) = (attr, class) {
+                    m.values.insert(attr, class);
                 }
             }
         }
@@ -1494,7 +1510,7 @@ except ImportError:
     #[test]
     fn values_the_project_s_annotations_declare() {
         // `vec` is used above its definition, as methods are; `Sub.w` hides `Base.w`.
-        let src = "import torch\nfrom torch import Tensor\n\ndef make(x) -> Tensor: ...\ndef other(x) -> int: ...\n\nclass Base:\n    scale: torch.Tensor\n    w: Tensor\n    def __init__(self, data):\n        self.data: Tensor = data\n    def mul(self, r):\n        return self.vec.cross(r) + self.data.norm()\n    @property\n    def vec(self) -> Tensor: ...\n    @vec.setter\n    def vec(self, v) -> None: ...\n    def half(self) -> Tensor: ...\n    @staticmethod\n    def s(x) -> Tensor:\n        return x.cross(x)\n\nclass Sub(Base):\n    w = None\n    def f(self):\n        self.half().cross(self.vec)\n        self.scale.storage()\n        self.w.cross(self.vec)\n        make(torch.solve(a)).cross(b)\n        other(1).cross(b)\n        self.vec\n";
+        let src = "import torch\nfrom torch import Tensor\n\ndef make(x) -> Tensor: ...\ndef other(x) -> int: ...\n\nclass Base:\n    scale: torch.Tensor\n    w: Tensor\n    def __init__(self, data, dist: torch.distributions.Distribution, n):\n        self.data: Tensor = data\n        self.dist = dist\n        self.n = n\n    def mul(self, r):\n        return self.vec.cross(r) + self.data.norm()\n    @property\n    def vec(self) -> Tensor: ...\n    @vec.setter\n    def vec(self, v) -> None: ...\n    def half(self) -> Tensor: ...\n    @staticmethod\n    def s(x) -> Tensor:\n        return x.cross(x)\n\nclass Sub(Base):\n    w = None\n    def f(self):\n        self.half().cross(self.vec)\n        self.scale.storage()\n        self.w.cross(self.vec)\n        self.dist.sample_n(2)\n        self.n.cross(b)\n        make(torch.solve(a)).cross(b)\n        other(1).cross(b)\n        self.vec\n";
         assert_eq!(
             names(src),
             [
@@ -1504,6 +1520,7 @@ except ImportError:
                 "call torch.Tensor.norm Some(0) []",
                 "call torch.Tensor.cross Some(1) []",
                 "call torch.Tensor.storage Some(0) []",
+                "call torch.distributions.Distribution.sample_n Some(1) []",
                 "call torch.solve Some(1) []",
                 "call torch.Tensor.cross Some(1) []",
             ]

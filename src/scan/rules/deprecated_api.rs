@@ -367,7 +367,22 @@ fn counterparts(old: &Symbol, new: &Symbol, keywords: &[String]) -> Vec<(String,
         return Vec::new();
     }
     let bound = |s: &Symbol| matches!(s.kind, Kind::Method | Kind::Classmethod);
-    let aligned = bound(old) == bound(new) && olds.len() == 1 && news.len() == 1;
+    // Places correspond only between signatures that are one function's under other names:
+    // most of the old one's parameters are the new one's too (`norm(input, p, dim, keepdim,
+    // out, dtype)`, `vector_norm(x, ord, dim, keepdim, dtype, out)`), not `trace` and
+    // `compile`.
+    let shared = |a: &Signature, b: &Signature| {
+        let common = a
+            .params
+            .iter()
+            .filter(|p| b.params.iter().any(|q| q.name == p.name))
+            .count();
+        2 * common >= a.params.len()
+    };
+    let aligned = bound(old) == bound(new)
+        && olds.len() == 1
+        && news.len() == 1
+        && shared(&olds[0], &news[0]);
     keywords
         .iter()
         .filter(|k| {
@@ -376,9 +391,13 @@ fn counterparts(old: &Symbol, new: &Symbol, keywords: &[String]) -> Vec<(String,
                 .any(|s| s.params.iter().any(|p| p.name == **k && keyword(p)))
         })
         .map(|k| {
+            // By position only where both take the argument by position: a keyword-only
+            // parameter in that place is another argument (`compile(model, *, fullgraph)`).
             let place = aligned.then(|| {
                 let i = olds[0].params.iter().position(|p| p.name == *k)?;
-                let p = news[0].params.get(i).filter(|p| keyword(p))?;
+                let positional = |p: &&Param| p.kind == ParamKind::PositionalOrKeyword;
+                olds[0].params.get(i).filter(positional)?;
+                let p = news[0].params.get(i).filter(positional)?;
                 let named_before = olds[0].params.iter().any(|o| o.name == p.name);
                 (!named_before).then(|| p.name.clone())
             });
