@@ -332,17 +332,30 @@ fn fitted(s: &Subject, sym: &Symbol, replacement: &str) -> Option<String> {
     if counterparts.is_empty() {
         return Some(replacement.to_string());
     }
-    let said: Vec<String> = counterparts
+    let quoted = |names: Vec<&String>| {
+        let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        names.join(" or ")
+    };
+    let mut said = Vec::new();
+    let renamed: Vec<String> = counterparts
         .iter()
-        .map(|(k, c)| match c {
-            Some(c) => format!("`{c}` where this call passes `{k}`"),
-            None => format!("no `{k}`, which this call passes"),
-        })
+        .filter_map(|(k, c)| Some(format!("`{}` for this call's `{k}`", c.as_ref()?)))
         .collect();
-    Some(format!(
-        "use `{replacement}`, which takes {}",
-        said.join(", ")
-    ))
+    if !renamed.is_empty() {
+        said.push(format!("it takes {}", renamed.join(", ")));
+    }
+    let missing: Vec<&String> = counterparts
+        .iter()
+        .filter(|(_, c)| c.is_none())
+        .map(|(k, _)| k)
+        .collect();
+    if !missing.is_empty() {
+        said.push(format!(
+            "it has no {}, which this call passes",
+            quoted(missing)
+        ));
+    }
+    Some(format!("use `{replacement}`; {}", said.join("; ")))
 }
 
 /// The keywords of a call to `old` that `new` does not take, each with the parameter in its
