@@ -208,6 +208,8 @@ fn assess(k: &Knowledge, qualname: &str, how: &UseKind) -> Vec<Verdict> {
     let state = match (&old, &new) {
         // Still bound by its module without being exported: attribute access finds it.
         (Some(_), None) if k.to.reachable(name) => return vec![],
+        // A member of a class the target names but does not record: not known to be gone.
+        (Some(_), None) if k.to.member_of_unrecorded_class(name) => return vec![],
         // The class's `__getattr__` may serve it: whether the access fails is not known.
         (Some((_, sym)), None)
             if sym.instance

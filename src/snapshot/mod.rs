@@ -331,6 +331,17 @@ impl Snapshot {
         })
     }
 
+    /// Whether `qualname` is a member of a class the snapshot names without recording (a
+    /// private class outside the public surface, kept as its kind alone): its members, its
+    /// bases, and so whether it has this one, are not known.
+    pub fn member_of_unrecorded_class(&self, qualname: &str) -> bool {
+        split_parent(qualname).is_some_and(|(parent, _)| {
+            self.resolve(parent).is_some_and(|(_, p)| {
+                p.kind == Kind::Class && p.defined.is_none() && p.bases.is_empty()
+            })
+        })
+    }
+
     /// Notices on the path itself rather than on what it leads to: an alias record's own
     /// deprecations (a module `__getattr__` that warns and hands out the new home's object).
     pub fn alias_notices(&self, qualname: &str) -> &[Deprecation] {
