@@ -93,6 +93,8 @@ struct DeprecatedApi<'a> {
     omitted: bool,
     /// The deprecation is of passing one value (or all but one), and the call passes this.
     literal: Option<&'a str>,
+    /// The notice's value test: the one value it is about, or the one it is not.
+    values: (Option<&'a str>, Option<&'a str>),
     since: Option<&'a str>,
     notice: &'a str,
     replacement: Option<String>,
@@ -156,7 +158,16 @@ impl Violation for DeprecatedApi<'_> {
                 return Some(format!("drop the `{p}` argument: it has no effect"));
             }
         }
-        self.replacement.clone()
+        // Leaving it out is what is deprecated: passing it is the change the notice asks for.
+        // Passing the value the notice is about warns the same.
+        match (self.parameter, self.omitted, &self.replacement, self.values) {
+            (Some(p), true, None, (_, Some(u))) => Some(format!("pass `{p}={u}`")),
+            (Some(p), true, None, (Some(w), None)) if w != "None" => {
+                Some(format!("pass `{p}` explicitly, a value other than `{w}`"))
+            }
+            (Some(p), true, None, _) => Some(format!("pass `{p}` explicitly")),
+            _ => self.replacement.clone(),
+        }
     }
 }
 
@@ -184,6 +195,7 @@ fn check(s: &Subject) -> Vec<Verdict> {
             parameter: None,
             omitted: false,
             literal: None,
+            values: (None, None),
             since: s.k.since(s.name, ChangeKind::Deprecated),
             notice: &d.message,
             replacement: d.replacement.as_deref().and_then(|r| fitted(s, sym, r)),
@@ -234,6 +246,7 @@ fn check(s: &Subject) -> Vec<Verdict> {
             parameter: Some(p),
             omitted: shape == Shape::Omitted || shape == Shape::Forwarded,
             literal,
+            values: (when, unless),
             since: s.k.since_parameter(s.name, p, ChangeKind::Deprecated),
             notice: &d.message,
             replacement: d.replacement.as_deref().and_then(|r| fitted(s, sym, r)),
