@@ -626,25 +626,21 @@ impl Visitor<'_> {
                 Some(Binding::Instance(class)) => Some(class.clone()),
                 _ => None,
             },
-            Expr::Attribute(a) => match a.value.as_ref() {
-                Expr::Name(n) => match self.binding(n.id.as_str()) {
-                    Some(Binding::Object(m)) => m.values.get(a.attr.as_str()).cloned(),
-                    _ => None,
-                },
-                _ => None,
-            },
+            Expr::Attribute(a) => self
+                .members_of(&a.value)?
+                .values
+                .get(a.attr.as_str())
+                .cloned(),
             Expr::Call(c) => match c.func.as_ref() {
                 Expr::Name(n) => match self.binding(n.id.as_str()) {
                     Some(Binding::Returns(class)) => Some(class.clone()),
                     _ => None,
                 },
-                Expr::Attribute(a) => match a.value.as_ref() {
-                    Expr::Name(n) => match self.binding(n.id.as_str()) {
-                        Some(Binding::Object(m)) => m.returns.get(a.attr.as_str()).cloned(),
-                        _ => None,
-                    },
-                    _ => None,
-                },
+                Expr::Attribute(a) => self
+                    .members_of(&a.value)?
+                    .returns
+                    .get(a.attr.as_str())
+                    .cloned(),
                 _ => None,
             },
             Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::USub | ast::UnaryOp::UAdd) => {
@@ -769,6 +765,17 @@ impl Visitor<'_> {
             }
         }
         m
+    }
+
+    /// What the members of `self` hold, when `e` is the `self` of a project class's method.
+    fn members_of(&self, e: &Expr) -> Option<&Members> {
+        match e {
+            Expr::Name(n) => match self.binding(n.id.as_str()) {
+                Some(Binding::Object(m)) => Some(m),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// The class a parameter's annotation names (`torch.Tensor`, `Optional[Tensor]`,

@@ -392,6 +392,17 @@ fn an_unreadable_sub_project_declaration_is_its_folder_problem() {
 }
 
 /// Each finding of a JSON report as (path, line, symbol), in report order.
+/// `check pkg` over 2.0.0 → 2.15.0 in `dir`, as JSON.
+fn check_pkg_json(dir: &std::path::Path) -> serde_json::Value {
+    let out = check_in(
+        dir,
+        &[
+            "pkg", "--from", "2.0.0", "--to", "2.15.0", "--format", "json",
+        ],
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn located(report: &serde_json::Value) -> Vec<(&str, u64, &str)> {
     report["findings"]
         .as_array()
@@ -431,13 +442,7 @@ fn torch_bound_through_a_star_import_of_a_project_module_is_followed() {
         "from .restricted import *\n\nm = torch.jit.script(f)\n",
     )
     .unwrap();
-    let out = check_in(
-        dir.path(),
-        &[
-            "pkg", "--from", "2.0.0", "--to", "2.15.0", "--format", "json",
-        ],
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = check_pkg_json(dir.path());
     let found = located(&report);
     // `torch.jit.script` is deprecated in 2.10.0.
     assert_eq!(
@@ -475,13 +480,7 @@ fn names_re_exported_by_project_modules_and_methods_on_annotated_values() {
         "from pkg.core import Tensor\n\nclass Q:\n    def __mul__(self, r):\n        return self.vec.cross(r.vec)\n\n    @property\n    def vec(self) -> Tensor:\n        return self.data\n",
     )
     .unwrap();
-    let out = check_in(
-        dir.path(),
-        &[
-            "pkg", "--from", "2.0.0", "--to", "2.15.0", "--format", "json",
-        ],
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = check_pkg_json(dir.path());
     let found = located(&report);
     // `Tensor.cross` without `dim` warns since 2.2 (the profile's compiled notice), and
     // `torch.cuda.amp.custom_fwd` is deprecated in 2.4: where it is imported from torch, and
