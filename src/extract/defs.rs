@@ -284,17 +284,33 @@ pub(super) fn function_def(
         }
         // A helper's warning under `if source == "github":` is about what the helper
         // warns of ("TORCH_HUB is deprecated"), not about the parameter tested first.
+        let tested = parameters.clone();
+        let named = |p: &String| {
+            markers::parameters_mentioned(&w.message, std::slice::from_ref(p)).len() == 1
+        };
         if w.through_helper {
-            parameters.retain(|p| {
-                markers::parameters_mentioned(&w.message, std::slice::from_ref(p)).len() == 1
-            });
+            parameters.retain(named);
         }
-        if (w.guard.is_some() || w.sibling)
-            && parameters.is_empty()
-            && !markers::deprecation_about_self(&w.message, self_name, module_last)
-        {
+        let about_self = markers::deprecation_about_self(&w.message, self_name, module_last);
+        // The value of a parameter that takes a call off the warning path its default takes.
+        let exempting = |p: &String| {
+            let (g, d) = (w.guard.as_deref()?, defaults.get(p)?);
+            markers::exempting_value(g, p, d)
+        };
+        // `if not _internal:` before "X is deprecated": a private parameter the message does
+        // not name is how the package calls itself past the warning, not what is deprecated.
+        if about_self {
+            parameters.retain(|p| !p.starts_with('_') || named(p) || exempting(p).is_none());
+        }
+        if (w.guard.is_some() || w.sibling) && parameters.is_empty() && !about_self {
             continue;
         }
+        // The notice is the function's; a call passing the one tested parameter that value
+        // takes the other path.
+        let exempt = match (parameters.as_slice(), tested.as_slice()) {
+            ([], [p]) => exempting(p).map(|v| format!("{p}={v}")),
+            _ => None,
+        };
         // "To switch now, set dynamo=True in torch.onnx.export": a name for the function
         // itself is no replacement.
         let own = match place {
@@ -304,11 +320,15 @@ pub(super) fn function_def(
         let replacement = markers::replacement_in(&w.message, ctx.package)
             .filter(|r| r.split('(').next() != Some(own.as_str()));
         let guard = w.guard.clone();
-        def.deprecated.extend(with_omissions(
+        let mut found = with_omissions(
             notices(parameters, w.message, replacement, evidence),
             guard.as_deref(),
             &defaults,
-        ));
+        );
+        for d in found.iter_mut().filter(|d| d.parameter.is_none()) {
+            d.exempt.clone_from(&exempt);
+        }
+        def.deprecated.extend(found);
     }
     for (w, evidence) in pending.into_iter().filter(|(w, _)| !for_a_subclass(w)) {
         let parameters = w

@@ -737,6 +737,24 @@ pub fn value_test(guard: &str, param: &str) -> Option<(bool, String)> {
     })
 }
 
+/// The literal that makes `guard` fail for `param` when its default (`default`, Python
+/// source) makes it hold: `True` for `not p` of a falsy default, `v` for `p is not v` and
+/// `p != v`. A call passing that value takes the other path.
+pub fn exempting_value(guard: &str, param: &str, default: &str) -> Option<String> {
+    let bare = guard
+        .split(" and ")
+        .any(|part| part.trim().trim_matches(|c| c == '(' || c == ')') == format!("not {param}"));
+    if bare {
+        return holds_for_default(guard, param, default).then(|| "True".to_string());
+    }
+    match value_test(guard, param) {
+        Some((false, v)) if crate::util::python::literal_text(default).as_ref() != Some(&v) => {
+            Some(v)
+        }
+        _ => None,
+    }
+}
+
 /// Whether a test holds when `param` is left out: `param is None` (alone, or joined by `and`
 /// to other tests), not `param is not None`.
 pub fn tests_omission(test: &str, param: &str) -> bool {
@@ -1137,6 +1155,27 @@ mod tests {
         assert_eq!(v("pp == 1"), None);
         assert_eq!(v("p"), None);
         assert_eq!(v("isinstance(p, int)"), None);
+    }
+
+    #[test]
+    fn values_that_take_a_call_off_the_warning_path() {
+        let e = |g: &str, d: &str| exempting_value(g, "_internal", d);
+        assert_eq!(e("not _internal", "False"), Some("True".to_string()));
+        assert_eq!(e("x and not _internal", "False"), Some("True".to_string()));
+        assert_eq!(
+            e("_internal is not True", "False"),
+            Some("True".to_string())
+        );
+        assert_eq!(
+            e("_internal != 'self'", "None"),
+            Some("\"self\"".to_string())
+        );
+        // The default does not take the warning path: calls leaving it out are fine already.
+        assert_eq!(e("not _internal", "True"), None);
+        assert_eq!(e("_internal is not None", "None"), None);
+        // A test of one value, or no comparison: no one value avoids it.
+        assert_eq!(e("_internal == 0", "0"), None);
+        assert_eq!(e("_internal", "False"), None);
     }
 
     #[test]

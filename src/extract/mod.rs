@@ -143,6 +143,7 @@ fn compiled_notices(
             instantiation: false,
             when: None,
             unless: None,
+            exempt: None,
             message: n.message.clone(),
             replacement: n.replacement.clone(),
             evidence: format!("compiled code, from the profile: {}", n.why),
@@ -594,6 +595,46 @@ def load(source="remote"):
 "#;
         let snap = snapshot_of(&[("pkg/__init__.py", ""), ("pkg/mod.py", module)]);
         assert!(deprecations(&snap, "pkg.mod.load").is_empty());
+    }
+
+    #[test]
+    fn a_private_parameter_that_skips_the_warning_exempts_the_calls_passing_it() {
+        let module = r#"
+import warnings
+
+def _warn_removal():
+    warnings.warn("Buffer is deprecated. It will be removed.")
+
+class Buffer:
+    def __new__(cls, *args, _internal=False):
+        if not _internal:
+            _warn_removal()
+
+def wrap(x, _from_c=None):
+    if _from_c is not "c":
+        warnings.warn("wrap is deprecated, use lift", FutureWarning)
+
+def resize(x, _legacy=True):
+    if not _legacy:
+        warnings.warn("resize is deprecated")
+
+def pad(x, _mode=None):
+    if _mode is not None:
+        warnings.warn("_mode is deprecated")
+"#;
+        let snap = snapshot_of(&[("pkg/__init__.py", ""), ("pkg/mod.py", module)]);
+        let buffer = deprecations(&snap, "pkg.mod.Buffer");
+        assert_eq!(buffer.len(), 1);
+        assert!(buffer[0].parameter.is_none() && buffer[0].instantiation);
+        assert_eq!(buffer[0].exempt.as_deref(), Some("_internal=True"));
+        let wrap = deprecations(&snap, "pkg.mod.wrap");
+        assert_eq!(wrap[0].exempt.as_deref(), Some("_from_c=\"c\""));
+        // The default skips the warning: passing the parameter is what warns.
+        let resize = deprecations(&snap, "pkg.mod.resize");
+        assert_eq!(parameters(resize), ["_legacy"]);
+        assert!(resize.iter().all(|d| d.exempt.is_none()), "{resize:?}");
+        // The message names the private parameter: it is what is deprecated.
+        assert_eq!(parameters(deprecations(&snap, "pkg.mod.pad")), ["_mode"]);
     }
 
     #[test]

@@ -474,6 +474,7 @@ impl<'a> Resolver<'a> {
                     instantiation: d.instantiation,
                     when: d.when,
                     unless: d.unless,
+                    exempt: d.exempt,
                     replacement: markers::replacement_in(&message, self.package),
                     evidence: format!("warnings.warn({category}) at {at}, {}", d.evidence),
                     message,

@@ -221,6 +221,7 @@ fn notices(v: Option<Value>) -> Option<Vec<Deprecation>> {
                         instantiation: flag(&mut m, "instantiation")?,
                         when: opt_str(&mut m, "when")?,
                         unless: opt_str(&mut m, "unless")?,
+                        exempt: opt_str(&mut m, "exempt")?,
                         message: get_str(&mut m, "message")?,
                         replacement: opt_str(&mut m, "replacement")?,
                         evidence: get_str(&mut m, "evidence")?,

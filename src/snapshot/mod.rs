@@ -173,6 +173,11 @@ pub struct Deprecation {
     /// `else:` of `if p is True:`), so calls passing this value are fine.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unless: Option<String>,
+    /// Without `parameter`: a call passing this keyword this literal (`_internal=True`) does
+    /// not warn, as the warning's guard (`if not _internal:`) fails for it. Such a parameter
+    /// is how the package calls itself, not an API the notice is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exempt: Option<String>,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replacement: Option<String>,

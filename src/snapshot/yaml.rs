@@ -285,6 +285,9 @@ fn write_deprecation(out: &mut String, d: &Deprecation) {
     if let Some(v) = &d.unless {
         fields.push(("unless", scalar(v)));
     }
+    if let Some(v) = &d.exempt {
+        fields.push(("exempt", scalar(v)));
+    }
     fields.push(("message", scalar(&d.message)));
     if let Some(r) = &d.replacement {
         fields.push(("replacement", scalar(r)));
@@ -571,6 +574,7 @@ mod tests {
                     instantiation: false,
                     when: None,
                     unless: None,
+                    exempt: None,
                     parameter: Some("y".into()),
                     message: "`y` is deprecated\nuse z".into(),
                     replacement: None,

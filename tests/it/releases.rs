@@ -258,6 +258,7 @@ fn a_record_changed_on_purpose_is_reported_as_that_change() {
             instantiation: false,
             when: None,
             unless: None,
+            exempt: None,
             parameter: None,
             message: "deprecated".into(),
             replacement: None,

@@ -22,7 +22,7 @@
 use super::{first_sentence, when, Level, Rule, State, Subject, Verdict, Violation};
 use crate::diff::signature::{Param, ParamKind, Signature};
 use crate::diff::ChangeKind;
-use crate::snapshot::{Kind, Symbol};
+use crate::snapshot::{Deprecation, Kind, Symbol};
 
 pub const RULE: Rule = Rule {
     code: "AD003",
@@ -171,6 +171,18 @@ impl Violation for DeprecatedApi<'_> {
     }
 }
 
+/// Whether `call` passes the keyword value that takes it off the notice's warning path
+/// (`_internal=True`).
+fn exempted(d: &Deprecation, call: Option<&super::CallShape>) -> bool {
+    let (Some(exempt), Some(call)) = (d.exempt.as_deref(), call) else {
+        return false;
+    };
+    let Some((param, value)) = exempt.split_once('=') else {
+        return false;
+    };
+    call.literals.iter().any(|(k, v)| k == param && v == value)
+}
+
 fn check(s: &Subject) -> Vec<Verdict> {
     let (State::Present, Some((_, sym))) = (s.state, &s.new) else {
         return vec![];
@@ -186,7 +198,8 @@ fn check(s: &Subject) -> Vec<Verdict> {
         .map(|d| (d, false))
         .chain(sym.deprecated.iter().map(|d| (d, true)))
         .find(|(d, _)| d.parameter.is_none())
-        .filter(|(d, _)| !d.instantiation || s.call().is_some());
+        .filter(|(d, _)| !d.instantiation || s.call().is_some())
+        .filter(|(d, _)| !exempted(d, s.call().as_ref()));
     // The path's own notice warns where the path is read, the import too; the definition's,
     // where the name is used.
     if let Some((d, at_uses)) = symbol_level {
