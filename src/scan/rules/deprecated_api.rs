@@ -57,7 +57,7 @@ impl Violation for AnnouncedChange<'_> {
         };
         format!(
             "{shape} warns in {target} that this will change in a later release: {}",
-            first_sentence(self.notice)
+            first_sentence(self.notice, false)
         )
     }
 
@@ -115,7 +115,7 @@ impl Violation for DeprecatedApi<'_> {
             Some(r) => (r.version, r.rest),
             None => (None, self.notice.trim()),
         };
-        let tail = first_sentence(tail);
+        let tail = first_sentence(tail, self.replacement.is_none());
         let since = version.or(self.since.filter(|_| !states_version(&tail)));
         let tail = match (tail.is_empty(), restated.as_ref().is_some_and(|r| r.and)) {
             (true, _) => String::new(),

@@ -213,12 +213,38 @@ pub fn run_all(subject: &Subject) -> Vec<Verdict> {
     ALL.iter().flat_map(|r| (r.check)(subject)).collect()
 }
 
-/// The first sentence of a message, at most 200 characters.
-pub fn first_sentence(message: &str) -> String {
+/// The first sentence of a message, at most 200 characters. With `way_out`, the second too
+/// when only that one says what to do instead ("X is deprecated. Please use Y."), up to 300:
+/// for findings whose fix does not already say it.
+pub fn first_sentence(message: &str, way_out: bool) -> String {
     let m = message.trim();
-    match m.find(". ") {
-        Some(i) if i < 200 => m[..=i].to_string(),
-        _ => m.chars().take(200).collect(),
+    let Some(i) = m.find(". ").filter(|i| *i < 200) else {
+        return m.chars().take(200).collect();
+    };
+    let first = &m[..=i];
+    let rest = m[i + 1..].trim_start();
+    let lower = |t: &str| t.to_lowercase();
+    const WAY_OUT: [&str; 4] = [" use ", "instead", "replaced by", "in favor of"];
+    const OPENS_WAY_OUT: [&str; 8] = [
+        "please use",
+        "use ",
+        "instead",
+        "consider using",
+        "switch to",
+        "migrate to",
+        "please switch",
+        "please migrate",
+    ];
+    let first_says = WAY_OUT.iter().any(|w| lower(first).contains(w));
+    let second_says = OPENS_WAY_OUT.iter().any(|w| lower(rest).starts_with(w));
+    if !way_out || first_says || !second_says {
+        return first.to_string();
+    }
+    let end = rest.find(". ").map_or(rest.len(), |j| j + 1);
+    if first.len() + end < 300 {
+        format!("{first} {}", &rest[..end])
+    } else {
+        first.to_string()
     }
 }
 
@@ -388,6 +414,36 @@ impl CallShape<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_sentence_keeps_the_second_when_only_it_says_what_to_use() {
+        assert_eq!(
+            first_sentence(
+                "A and B are being deprecated. Please use C() and D(), which do more. Docs: url .",
+                true
+            ),
+            "A and B are being deprecated. Please use C() and D(), which do more."
+        );
+        // The first already names the way out, or the second is something else.
+        assert_eq!(
+            first_sentence("A is deprecated, use B instead. Use C for D.", true),
+            "A is deprecated, use B instead."
+        );
+        assert_eq!(
+            first_sentence("A is deprecated. It will be removed.", true),
+            "A is deprecated."
+        );
+        assert_eq!(
+            first_sentence("A is deprecated. Use B", true),
+            "A is deprecated. Use B"
+        );
+        // A finding whose fix names the replacement does not say it twice.
+        assert_eq!(
+            first_sentence("A is deprecated. Use B", false),
+            "A is deprecated."
+        );
+        assert_eq!(first_sentence("no stop at all", true), "no stop at all");
+    }
 
     fn call<'a>(
         positional: Option<usize>,
