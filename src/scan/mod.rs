@@ -85,22 +85,36 @@ impl Knowledge {
 
     /// The first release in the span where a change of `kind` happened to `name`.
     pub fn since(&self, name: &str, kind: ChangeKind) -> Option<&str> {
-        self.changes
-            .iter()
-            .find(|c| c.kind == kind && (c.symbol == name || c.also.iter().any(|a| a == name)))
-            .map(|c| c.new_version.as_str())
+        self.first_change(name, |c| c.kind == kind)
     }
 
     /// The first release in the span where a change of `kind` happened to parameter `param`
     /// of `name`.
     pub fn since_parameter(&self, name: &str, param: &str, kind: ChangeKind) -> Option<&str> {
+        self.first_change(name, |c| {
+            c.kind == kind && c.parameter.as_deref() == Some(param)
+        })
+    }
+
+    /// The release of the first change that `pick` takes and that is about `name`: under that
+    /// name or one the diff lists with it, else under any name of the same definition (a
+    /// change reported at `pkg.Class.method` is one of `pkg.module.Class.method` too).
+    fn first_change(&self, name: &str, pick: impl Fn(&Change) -> bool) -> Option<&str> {
+        let named = |c: &&Change| c.symbol == name || c.also.iter().any(|a| a == name);
+        if let Some(c) = self.changes.iter().filter(|c| pick(c)).find(named) {
+            return Some(c.new_version.as_str());
+        }
+        let def = |n: &str| {
+            self.to
+                .resolve_key(n)
+                .or_else(|| self.from.resolve_key(n))
+                .map(|(d, _)| d)
+        };
+        let target = def(name)?;
         self.changes
             .iter()
-            .find(|c| {
-                c.kind == kind
-                    && c.parameter.as_deref() == Some(param)
-                    && (c.symbol == name || c.also.iter().any(|a| a == name))
-            })
+            .filter(|c| pick(c))
+            .find(|c| def(&c.symbol) == Some(target))
             .map(|c| c.new_version.as_str())
     }
 
