@@ -39,6 +39,9 @@ pub struct Knowledge {
     public_before: HashSet<String>,
     /// Verdicts by (qualified name, kind of use), shared by every file of a run.
     cache: std::sync::RwLock<VerdictCache>,
+    /// In the target: a symbol-level deprecation's replacement → the distinct last names of
+    /// the definitions it replaces. Built on first use.
+    replaced_names: std::sync::OnceLock<HashMap<String, usize>>,
     /// The target's release numbers, for version tests in user code.
     to_numbers: Vec<u64>,
 }
@@ -66,6 +69,7 @@ impl Knowledge {
             public_name: public_to,
             public_before: public_from.into_keys().collect(),
             cache: Default::default(),
+            replaced_names: Default::default(),
             to_numbers: guards::release_numbers(&to.version).unwrap_or_default(),
             to,
         }
@@ -116,6 +120,29 @@ impl Knowledge {
             .filter(|c| pick(c))
             .find(|c| def(&c.symbol) == Some(target))
             .map(|c| c.new_version.as_str())
+    }
+
+    /// How many differently named definitions the target deprecates in favour of
+    /// `replacement` as a whole: one name (`custom_op` for `_custom_op.custom_op`) is a
+    /// substitute, many (`compile` for `jit.script`, `jit.trace`, `jit.ignore`, ...) a
+    /// technology to move to.
+    pub fn replaced_names(&self, replacement: &str) -> usize {
+        let counts = self.replaced_names.get_or_init(|| {
+            let mut names: HashMap<&str, HashSet<&str>> = HashMap::new();
+            for (name, sym) in &self.to.symbols {
+                let last = split_parent(name).map_or(name.as_str(), |(_, l)| l);
+                for d in sym.deprecated.iter().filter(|d| d.parameter.is_none()) {
+                    if let Some(r) = &d.replacement {
+                        names.entry(r).or_default().insert(last);
+                    }
+                }
+            }
+            names
+                .into_iter()
+                .map(|(r, n)| (r.to_string(), n.len()))
+                .collect()
+        });
+        counts.get(replacement).copied().unwrap_or(0)
     }
 
     /// Every change of the span's consecutive diffs, oldest first.

@@ -211,7 +211,10 @@ fn check(s: &Subject) -> Vec<Verdict> {
             values: (None, None),
             since: s.k.since(s.name, ChangeKind::Deprecated),
             notice: &d.message,
-            replacement: d.replacement.as_deref().and_then(|r| fitted(s, sym, r)),
+            replacement: d
+                .replacement
+                .as_deref()
+                .and_then(|r| Some(migration(s, &d.message, r).unwrap_or(fitted(s, sym, r)?))),
         };
         let verdict = Verdict::of(&RULE, s.name, &v);
         out.push(if at_uses { verdict.at_uses() } else { verdict });
@@ -324,6 +327,39 @@ fn check(s: &Subject) -> Vec<Verdict> {
     }
     out
 }
+
+/// The fix when the replacement is no drop-in for this name but where a whole family of
+/// APIs is to move: the target deprecates at least [`MIGRATION`] differently named definitions
+/// in its favour, and the notice does not say which use of this one it takes the place of
+/// ("use `torch.compile` instead" on `jit.script`, `jit.ignore`, `jit.isinstance`; not
+/// "use tensor.untyped_storage() instead of tensor.storage()" on `Tensor.storage`).
+fn migration(s: &Subject, notice: &str, replacement: &str) -> Option<String> {
+    let last = |n: &str| n.rsplit('.').next().unwrap_or(n).to_string();
+    let own = last(s.name);
+    let callee = replacement
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .next()
+        .unwrap_or_default();
+    let n = s.k.replaced_names(replacement);
+    let (lower, own_lower) = (notice.to_lowercase(), own.to_lowercase());
+    let instead_of = lower.find("instead of").is_some_and(|i| {
+        lower[i..]
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|w| w == own_lower)
+    });
+    if n < MIGRATION || last(callee) == own || instead_of {
+        return None;
+    }
+    Some(format!(
+        "no drop-in: {} names `{replacement}` in the place of {n} differently named APIs, \
+         `{}` among them; move the code that uses it to `{replacement}`",
+        s.k.to.version, s.name
+    ))
+}
+
+/// See [`migration`]: fewer definitions than this sharing one replacement are taken to be
+/// its renamings (a class and its methods, an old and a new spelling).
+const MIGRATION: usize = 3;
 
 /// The replacement as this use can apply it. One on a placeholder value (`tensor.new()`, from
 /// "use tensor.new() instead of tensor.old()") is a method's, for a method called on a value,
