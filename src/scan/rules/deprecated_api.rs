@@ -19,6 +19,10 @@
 //! scaler = torch.amp.GradScaler("cuda")
 //! ```
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use super::{first_sentence, when, Level, Rule, State, Subject, Verdict, Violation};
 use crate::diff::signature::{Param, ParamKind, Signature};
 use crate::diff::ChangeKind;
@@ -211,10 +215,12 @@ fn check(s: &Subject) -> Vec<Verdict> {
             values: (None, None),
             since: s.k.since(s.name, ChangeKind::Deprecated),
             notice: &d.message,
-            replacement: d
-                .replacement
-                .as_deref()
-                .and_then(|r| Some(migration(s, &d.message, r).unwrap_or(fitted(s, sym, r)?))),
+            replacement: d.replacement.as_deref().and_then(|r| {
+                if let Some(choice) = choice_of_ways(&d.message, r) {
+                    return Some(choice);
+                }
+                Some(migration(s, &d.message, r).unwrap_or(fitted(s, sym, r)?))
+            }),
         };
         let verdict = Verdict::of(&RULE, s.name, &v);
         out.push(if at_uses { verdict.at_uses() } else { verdict });
@@ -355,6 +361,25 @@ fn migration(s: &Subject, notice: &str, replacement: &str) -> Option<String> {
          `{}` among them; move the code that uses it to `{replacement}`",
         s.k.to.version, s.name
     ))
+}
+
+/// The notice's own words when it names the replacement for one kind of use and another one
+/// for another ("Use `linalg.vector_norm` when computing vector norms and `linalg.matrix_norm`
+/// when computing matrix norms"): which one a call needs is not the name alone.
+fn choice_of_ways(notice: &str, replacement: &str) -> Option<String> {
+    static CHOICE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^`?[\w.]+`?\s+(?:when|for|if)\s[^.;]*?\b(?:and|or)\s+(?:use\s+)?`?[A-Za-z_][\w]*\.[\w.]*\w`?\s+(?:when|for|if)\s[^.;]*")
+            .expect("valid regex")
+    });
+    let start = notice.find(replacement)?;
+    // From the opening backtick, when the notice quotes the name.
+    let start = if notice[..start].ends_with('`') {
+        start - 1
+    } else {
+        start
+    };
+    let clause = CHOICE.find(&notice[start..])?.as_str().trim_end();
+    Some(format!("use {clause}"))
 }
 
 /// See [`migration`]: fewer definitions than this sharing one replacement are taken to be
@@ -603,6 +628,23 @@ fn states_version(notice: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_notice_naming_one_way_per_kind_of_use_is_quoted_as_the_choice() {
+        let notice = "lib.norm is deprecated. Use `lib.vector_norm` when computing vector norms \
+                      and `lib.matrix_norm` when computing matrix norms. For similar behavior see `lib.n`.";
+        assert_eq!(
+            choice_of_ways(notice, "lib.vector_norm").as_deref(),
+            Some("use `lib.vector_norm` when computing vector norms and `lib.matrix_norm` when computing matrix norms")
+        );
+        // One way, whatever the reason given for it.
+        assert_eq!(
+            choice_of_ways("Use `lib.a` for speed and clarity.", "lib.a"),
+            None
+        );
+        assert_eq!(choice_of_ways("Use lib.a instead.", "lib.a"), None);
+        assert_eq!(choice_of_ways("Deprecated.", "lib.a"), None);
+    }
 
     #[test]
     fn a_notice_s_own_words_for_the_deprecation() {
