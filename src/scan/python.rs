@@ -70,6 +70,9 @@ enum Binding {
     Class(Arc<Members>),
     /// `self` in a method of a project class: its attributes are that class's members.
     Object(Arc<Members>),
+    /// A local of a function bound once to a dict display with string keys and read only as
+    /// `**name` in calls: the keywords (and literal values) those calls pass.
+    Keywords(Arc<Vec<(String, Option<String>)>>),
 }
 
 /// What the members of a project class hold, as their annotations say: a property or an
@@ -141,6 +144,9 @@ pub fn uses_in(
 #[derive(Default)]
 struct Scope {
     names: rustc_hash::FxHashMap<String, Binding>,
+    /// A function's locals that are stored once and read only as `**name` in calls: a dict
+    /// display bound to one of them is what those calls pass.
+    splatted_only: rustc_hash::FxHashSet<String>,
     stars: Vec<String>,
     /// A class body's scope: what the class's members hold, for its methods' `self`.
     class: Option<Arc<Members>>,
@@ -422,6 +428,7 @@ impl Visitor<'_> {
                         }
                     }
                 }
+                scope.splatted_only = splatted_only(&f.body);
                 self.scopes.push(scope);
                 self.body(&f.body);
                 self.scopes.pop();
@@ -816,14 +823,13 @@ impl Visitor<'_> {
                             .args
                             .iter()
                             .any(|a| matches!(a, Expr::Starred(_)));
-                        let keywords: Vec<String> = call
+                        let mut keywords: Vec<String> = call
                             .arguments
                             .keywords
                             .iter()
                             .filter_map(|k| k.arg.as_ref().map(|a| a.to_string()))
                             .collect();
-                        let has_kwargs = call.arguments.keywords.iter().any(|k| k.arg.is_none());
-                        let literals = call
+                        let mut literals: Vec<(String, String)> = call
                             .arguments
                             .keywords
                             .iter()
@@ -832,6 +838,27 @@ impl Visitor<'_> {
                                 Some((k.arg.as_ref()?.to_string(), value))
                             })
                             .collect();
+                        // `**kw` of a dict this function spells out passes its keys.
+                        let mut has_kwargs = false;
+                        for k in call.arguments.keywords.iter().filter(|k| k.arg.is_none()) {
+                            let known = match &k.value {
+                                Expr::Name(n) => match self.binding(n.id.as_str()) {
+                                    Some(Binding::Keywords(keys)) => Some(keys.clone()),
+                                    _ => None,
+                                },
+                                _ => None,
+                            };
+                            let Some(keys) = known else {
+                                has_kwargs = true;
+                                continue;
+                            };
+                            for (key, value) in keys.iter() {
+                                keywords.push(key.clone());
+                                if let Some(v) = value {
+                                    literals.push((key.clone(), v.clone()));
+                                }
+                            }
+                        }
                         let on_value = matches!(call.func.as_ref(), Expr::Attribute(a)
                             if self.instance_of(&a.value).is_some());
                         self.receiver(&call.func);
@@ -914,6 +941,91 @@ impl Visitor<'_> {
 }
 
 /// The exception class names an `except` clause names (`""` for a bare `except:`).
+/// The locals of a function body stored exactly once and loaded only as `**name` of a call
+/// (a nested function's loads count too): nothing can change what such a dict holds
+/// between its display and the calls.
+fn splatted_only(body: &[Stmt]) -> rustc_hash::FxHashSet<String> {
+    use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor as Walk};
+    #[derive(Default)]
+    struct Count<'a> {
+        stores: rustc_hash::FxHashMap<&'a str, usize>,
+        other_loads: rustc_hash::FxHashSet<&'a str>,
+        splats: rustc_hash::FxHashSet<&'a str>,
+    }
+    impl<'a> Walk<'a> for Count<'a> {
+        fn visit_stmt(&mut self, s: &'a Stmt) {
+            // `global`/`nonlocal` names and `del x` are changed from elsewhere.
+            match s {
+                Stmt::Global(g) => self.other_loads.extend(g.names.iter().map(|n| n.as_str())),
+                Stmt::Nonlocal(g) => self.other_loads.extend(g.names.iter().map(|n| n.as_str())),
+                _ => {}
+            }
+            walk_stmt(self, s)
+        }
+        fn visit_expr(&mut self, e: &'a Expr) {
+            match e {
+                Expr::Call(c) => {
+                    self.visit_expr(&c.func);
+                    for a in c.arguments.args.iter() {
+                        self.visit_expr(a);
+                    }
+                    for k in c.arguments.keywords.iter() {
+                        match (&k.arg, &k.value) {
+                            (None, Expr::Name(n)) => {
+                                self.splats.insert(n.id.as_str());
+                            }
+                            _ => self.visit_expr(&k.value),
+                        }
+                    }
+                }
+                Expr::Name(n) => match n.ctx {
+                    ast::ExprContext::Store => *self.stores.entry(n.id.as_str()).or_default() += 1,
+                    _ => {
+                        self.other_loads.insert(n.id.as_str());
+                    }
+                },
+                _ => walk_expr(self, e),
+            }
+        }
+    }
+    let mut c = Count::default();
+    for s in body {
+        c.visit_stmt(s);
+    }
+    c.splats
+        .iter()
+        .filter(|n| c.stores.get(*n) == Some(&1) && !c.other_loads.contains(*n))
+        .map(|n| n.to_string())
+        .collect()
+}
+
+/// The keys of a dict display whose keys are all string literals (`{"mmap": True}`,
+/// `dict(mmap=True)`), each with its value when that is a literal.
+fn dict_keywords(e: &Expr) -> Option<Vec<(String, Option<String>)>> {
+    let literal = |v: &Expr| crate::util::python::literal_value(v);
+    match e {
+        Expr::Dict(d) => d
+            .items
+            .iter()
+            .map(|item| {
+                let key = string_literal(item.key.as_ref()?)?;
+                Some((key.to_string(), literal(&item.value)))
+            })
+            .collect(),
+        Expr::Call(c)
+            if matches!(c.func.as_ref(), Expr::Name(n) if n.id.as_str() == "dict")
+                && c.arguments.args.is_empty() =>
+        {
+            c.arguments
+                .keywords
+                .iter()
+                .map(|k| Some((k.arg.as_ref()?.to_string(), literal(&k.value))))
+                .collect()
+        }
+        _ => None,
+    }
+}
+
 fn exception_names(e: Option<&Expr>) -> Vec<String> {
     match e {
         None => vec![String::new()],
@@ -1027,6 +1139,13 @@ impl Visitor<'_> {
             Binding::TorchVersion(parts)
         } else if let Some(class) = self.instance_of(value) {
             Binding::Instance(class)
+        } else if let Some(keys) = self
+            .scopes
+            .last()
+            .filter(|s| s.splatted_only.contains(name))
+            .and_then(|_| dict_keywords(value))
+        {
+            Binding::Keywords(Arc::new(keys))
         } else {
             return;
         };
@@ -1048,7 +1167,12 @@ impl Visitor<'_> {
         match e {
             Expr::Name(n) => match self.binding(n.id.as_str()) {
                 Some(Binding::TorchVersion(parts)) => Some(*parts),
-                Some(Binding::Qual(_) | Binding::Guard(_) | Binding::Instance(_)) => None,
+                Some(
+                    Binding::Qual(_)
+                    | Binding::Guard(_)
+                    | Binding::Instance(_)
+                    | Binding::Keywords(_),
+                ) => None,
                 Some(
                     Binding::Local | Binding::Returns(_) | Binding::Class(_) | Binding::Object(_),
                 )
@@ -1145,9 +1269,12 @@ impl Visitor<'_> {
             Expr::Call(c) => self.call_test(c),
             Expr::Name(n) => match self.binding(n.id.as_str()) {
                 Some(Binding::Guard(t)) => (**t).clone(),
-                Some(Binding::Qual(_) | Binding::TorchVersion(_) | Binding::Instance(_)) => {
-                    Test::Unknown
-                }
+                Some(
+                    Binding::Qual(_)
+                    | Binding::TorchVersion(_)
+                    | Binding::Instance(_)
+                    | Binding::Keywords(_),
+                ) => Test::Unknown,
                 Some(
                     Binding::Local | Binding::Returns(_) | Binding::Class(_) | Binding::Object(_),
                 )
@@ -1510,6 +1637,61 @@ except ImportError:
                 "ref torch.Tensor.norm",
                 // `v0 - n`: `n` is no number literal, and may be of a class of its own.
                 "call torch.Tensor.storage Some(0) []",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_dict_the_function_spells_out_passes_its_keys() {
+        let src = r#"import torch
+
+def f(fsdp, extra):
+    kw = {"limit_all_gathers": fsdp.limit, "sync": True}
+    torch.load(x, **kw)
+    opts = dict(mmap=True)
+    torch.load(x, **opts, **extra)
+    grown = {"a": 1}
+    grown["weights_only"] = True
+    torch.load(x, **grown)
+    twice = {"a": 1}
+    twice = {"b": 2}
+    torch.load(x, **twice)
+    merged = {**extra, "a": 1}
+    torch.load(x, **merged)
+"#;
+        let parsed = ruff_python_parser::parse_module(src).unwrap();
+        type Call = (Vec<String>, bool, Vec<(String, String)>);
+        let calls: Vec<Call> = uses_in(&[parsed.syntax()], &["torch"], &[], &NoStars)
+            .into_iter()
+            .filter_map(|(_, u)| match u.how {
+                UseKind::Call {
+                    keywords,
+                    has_kwargs,
+                    literals,
+                    ..
+                } => Some((keywords, has_kwargs, literals)),
+                _ => None,
+            })
+            .collect();
+        let s = |v: &[&str]| v.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            calls,
+            [
+                (
+                    s(&["limit_all_gathers", "sync"]),
+                    false,
+                    vec![("sync".to_string(), "True".to_string())]
+                ),
+                // Another `**` the function does not spell out may still pass anything.
+                (
+                    s(&["mmap"]),
+                    true,
+                    vec![("mmap".to_string(), "True".to_string())]
+                ),
+                // Changed after the display, bound twice, or merged with another: unknown.
+                (vec![], true, vec![]),
+                (vec![], true, vec![]),
+                (vec![], true, vec![]),
             ]
         );
     }
