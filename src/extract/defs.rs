@@ -341,8 +341,28 @@ pub(super) fn function_def(
         if w.guard.is_some() && parameters.is_empty() {
             continue;
         }
+        // `if not _internal: other._warn_removal()`: as for a helper of this module, the one
+        // private parameter whose value skips the call is how the package calls itself past
+        // the warning, whatever the helper's message says.
+        let exempt = match parameters.as_slice() {
+            [p] if p.starts_with('_') => w
+                .guard
+                .as_deref()
+                .zip(defaults.get(p))
+                .and_then(|(g, d)| markers::exempting_value(g, p, d))
+                .map(|v| format!("{p}={v}")),
+            _ => None,
+        };
         let callee = w.pending.unwrap_or_default();
         let message = super::notices::pending_message(ctx.file, &callee);
+        if exempt.is_some() {
+            let mut found = notices(Vec::new(), message, None, evidence);
+            for d in &mut found {
+                d.exempt.clone_from(&exempt);
+            }
+            def.deprecated.extend(found);
+            continue;
+        }
         def.deprecated.extend(with_omissions(
             notices(parameters, message, None, evidence),
             w.guard.as_deref(),

@@ -52,6 +52,9 @@ fn deprecation_wording(text: &str) -> Option<regex::Match<'_>> {
         "may ",
         "may be ",
         "might be ",
+        // "we'll deprecate this flag in the future"
+        "'ll ",
+        "’ll ",
         "eventually be ",
         "subject to ",
     ];
@@ -228,8 +231,8 @@ static ARG_ENTRY: LazyLock<Regex> = LazyLock::new(|| {
 
 /// For each line, whether it is inside a docstring section that lists something other than
 /// parameters (from a header, `Attributes:` or `Returns` over a `-------` line, to the next
-/// header), and whether it is such a header.
-fn other_sections(lines: &[&str]) -> (Vec<bool>, Vec<bool>) {
+/// header), whether it is such a header, and whether it is inside a section of parameters.
+fn other_sections(lines: &[&str]) -> (Vec<bool>, Vec<bool>, Vec<bool>) {
     const PARAMETERS: &[&str] = &[
         "args",
         "arguments",
@@ -260,7 +263,8 @@ fn other_sections(lines: &[&str]) -> (Vec<bool>, Vec<bool>) {
         LazyLock::new(|| Regex::new(r"^([A-Z][A-Za-z ]{2,30}):?$").expect("valid regex"));
     let mut out = Vec::with_capacity(lines.len());
     let mut headers = vec![false; lines.len()];
-    let mut other = false;
+    let mut in_parameters = Vec::with_capacity(lines.len());
+    let (mut other, mut parameters) = (false, false);
     for (i, line) in lines.iter().enumerate() {
         let t = line.trim();
         let underlined = lines
@@ -274,16 +278,47 @@ fn other_sections(lines: &[&str]) -> (Vec<bool>, Vec<bool>) {
             // Only the section names of the Google and NumPy styles: "A dictionary:" in prose
             // is no header, and directives (`Warning:`, `Note:`) are blocks of their own.
             if PARAMETERS.contains(&name.as_str()) {
-                other = false;
+                (other, parameters) = (false, true);
                 headers[i] = true;
             } else if OTHERS.contains(&name.as_str()) {
-                other = true;
+                (other, parameters) = (true, false);
                 headers[i] = true;
             }
         }
         out.push(other);
+        in_parameters.push(parameters && !headers[i]);
     }
-    (out, headers)
+    (out, headers, in_parameters)
+}
+
+/// For each line, whether it belongs to a parameter's entry: the entry's line, or a line
+/// indented below it, blank lines and nested lists between included ("- If ``None``: this
+/// ... will be removed" under `trust_repo (bool): ...`). Such lines describe the parameter,
+/// not the function.
+fn entry_lines(
+    lines: &[&str],
+    in_parameters: &[bool],
+    not_an_entry: impl Fn(usize) -> bool,
+) -> Vec<bool> {
+    let indent_of = |l: &str| l.len() - l.trim_start().len();
+    let mut out = vec![false; lines.len()];
+    // The lines above with less indentation, each with whether it is or is in an entry.
+    let mut ancestors: Vec<(usize, bool)> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim_start();
+        if t.is_empty() {
+            continue;
+        }
+        let indent = indent_of(line);
+        while ancestors.last().is_some_and(|(ind, _)| *ind >= indent) {
+            ancestors.pop();
+        }
+        let is_entry = !not_an_entry(i)
+            && (t.starts_with(":param") || in_parameters[i] && ARG_ENTRY.is_match(t));
+        out[i] = is_entry || ancestors.last().is_some_and(|(_, e)| *e);
+        ancestors.push((indent, out[i]));
+    }
+    out
 }
 
 /// Splits a docstring into the directive blocks that can carry markers: the directive's own
@@ -301,8 +336,9 @@ pub fn doc_blocks(doc: &str) -> DocBlocks {
     let indent_of = |l: &str| l.len() - l.trim_start().len();
     // Entries of an `Attributes:`, `Returns:` or `Raises:` section (Google or NumPy style)
     // describe attributes, results and errors, not parameters.
-    let (in_other_section, header) = other_sections(&lines);
+    let (in_other_section, header, in_parameters) = other_sections(&lines);
     let not_an_entry = |i: usize| in_other_section[i] || header[i];
+    let of_an_entry = entry_lines(&lines, &in_parameters, not_an_entry);
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -328,7 +364,7 @@ pub fn doc_blocks(doc: &str) -> DocBlocks {
                     owner: name,
                 });
             }
-            if !trimmed.is_empty() {
+            if !trimmed.is_empty() && !of_an_entry[i] {
                 blocks.prose.push_str(trimmed);
                 blocks.prose.push(' ');
             }
@@ -610,6 +646,23 @@ fn is_self_subject(subject: &str, for_stability: bool) -> bool {
 
 /// The parameters a deprecation text is about: those of `params` it names (as a word, in
 /// backticks, `:attr:` or plain) outside its "use ... instead" clause.
+/// Whether a text names parameter `p` as code, not as a word of its prose: quoted
+/// (`` `mode` ``, `'mode'`), passed (`mode=`), or called an argument ("the mode argument",
+/// "parameter mode"). "Please set training mode before exporting" names no parameter.
+pub fn names_as_code(text: &str, p: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let p = p.to_ascii_lowercase();
+    let quoted = ["`", "'", "\""]
+        .iter()
+        .any(|q| lower.contains(&format!("{q}{p}{q}")));
+    let passed = lower.contains(&format!("{p}="));
+    const ROLES: [&str; 5] = ["argument", "parameter", "keyword", "kwarg", "option"];
+    let called = ROLES
+        .iter()
+        .any(|r| lower.contains(&format!("{p} {r}")) || lower.contains(&format!("{r} {p}")));
+    quoted || passed || called
+}
+
 pub fn parameters_named(text: &str, params: &[String]) -> Vec<String> {
     // A parameter named as the way out ("use the `kwargs` argument instead") is the
     // replacement, not what is deprecated.
@@ -918,12 +971,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn what_an_argument_s_entry_says_is_not_the_function_s_prose() {
+        let doc = "Load a model.\n\nArgs:\n    trust (bool or None): Whether to trust.\n\n        - If ``True``, it is trusted.\n        - If ``None``: this warns. This\n          is only present for backward compatibility and will be removed in\n          v1.14.\n\n    force (bool): Reload.\n\nA closing paragraph.\n";
+        let b = doc_blocks(doc);
+        assert_eq!(b.prose, "Load a model. Args: A closing paragraph. ");
+        assert!(!deprecation_about_self(&b.prose, "load", "hub"));
+        // Without a section of parameters, `Name: text` is prose.
+        let doc = "Deprecated: use `rel.g` instead.\n";
+        assert_eq!(doc_blocks(doc).prose, "Deprecated: use `rel.g` instead. ");
+    }
+
+    #[test]
+    fn a_parameter_named_as_code() {
+        for named in [
+            "Pass `mode` instead.",
+            "set mode= explicitly",
+            "the mode argument is ignored",
+            "'mode' goes",
+        ] {
+            assert!(names_as_code(named, "mode"), "{named}");
+        }
+        assert!(!names_as_code(
+            "Please set training mode before exporting the model.",
+            "mode"
+        ));
+    }
+
+    #[test]
     fn intent_to_deprecate_is_no_deprecation() {
         for intent in [
             "We will deprecate this in a future release.",
             "rel.f will be deprecated in 3.0.",
             "This is going to be deprecated.",
             "We plan to deprecate rel.f.",
+            "please set `fold` to True whenever you can, we'll deprecate this flag and",
         ] {
             assert!(!has_deprecation_wording(intent), "{intent}");
         }

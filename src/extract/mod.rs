@@ -598,6 +598,30 @@ def load(source="remote"):
     }
 
     #[test]
+    fn a_directive_naming_a_parameter_in_prose_deprecates_the_function() {
+        let module = r#"
+def select_mode(model, mode):
+    """Sets the mode.
+
+    .. deprecated:: 2.7
+        Please set training mode before exporting the model.
+    """
+
+def pad(x, mode):
+    """Pads.
+
+    .. deprecated:: 2.7
+        Passing ``mode`` is no longer needed.
+    """
+"#;
+        let snap = snapshot_of(&[("pkg/__init__.py", ""), ("pkg/mod.py", module)]);
+        let select = deprecations(&snap, "pkg.mod.select_mode");
+        assert_eq!(select.len(), 1, "{select:?}");
+        assert!(select[0].parameter.is_none(), "{select:?}");
+        assert_eq!(parameters(deprecations(&snap, "pkg.mod.pad")), ["mode"]);
+    }
+
+    #[test]
     fn a_private_parameter_that_skips_the_warning_exempts_the_calls_passing_it() {
         let module = r#"
 import warnings
@@ -635,6 +659,25 @@ def pad(x, _mode=None):
         assert!(resize.iter().all(|d| d.exempt.is_none()), "{resize:?}");
         // The message names the private parameter: it is what is deprecated.
         assert_eq!(parameters(deprecations(&snap, "pkg.mod.pad")), ["_mode"]);
+        // The helper in another module, joined after every module is read.
+        let other = r#"
+from pkg import mod
+
+class View:
+    def __init__(self, _internal=False):
+        if not _internal:
+            mod._warn_removal()
+"#;
+        let snap = snapshot_of(&[
+            ("pkg/__init__.py", ""),
+            ("pkg/mod.py", module),
+            ("pkg/other.py", other),
+        ]);
+        let view = deprecations(&snap, "pkg.other.View");
+        assert_eq!(view.len(), 1, "{view:?}");
+        assert_eq!(view[0].message, "Buffer is deprecated. It will be removed.");
+        assert!(view[0].parameter.is_none() && view[0].instantiation);
+        assert_eq!(view[0].exempt.as_deref(), Some("_internal=True"));
     }
 
     #[test]

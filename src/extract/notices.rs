@@ -1152,8 +1152,17 @@ pub(super) fn doc_markers(
             .map(|o| vec![o])
     };
     for b in &blocks.deprecated {
+        // The directive deprecates what its block is nested in, else the documented object;
+        // a parameter only when the text names it as one (its subject, or as code).
+        let named = || {
+            let mut named = markers::parameters_named(&b.text, params);
+            if !markers::has_deprecation_wording(&b.text) {
+                named.retain(|p| markers::names_as_code(&b.text, p));
+            }
+            named
+        };
         deps.extend(notices(
-            owner_param(b).unwrap_or_else(|| markers::parameters_named(&b.text, params)),
+            owner_param(b).unwrap_or_else(named),
             markers::directive_message(&b.text),
             markers::replacement_in(&b.text, ctx.package),
             format!("docstring `.. deprecated::` at {}", at(b.offset)),
