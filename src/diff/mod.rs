@@ -1233,6 +1233,16 @@ fn compare_definitions(ctx: &mut Ctx, shown: &str, name: &str, old: &Symbol, new
     // A base is removed only when it is no longer an ancestor: a class that now derives
     // from an intermediate class, or from the same base under another name, still has it.
     let ancestors = ancestors(ctx.new.snap, &new.bases);
+    // A base whose path is gone from the release while an ancestor of the same name stands
+    // is that class moved (`patterns.Handler` to `handler.Handler`, the old module deleted):
+    // instances still pass `isinstance` against it, and the old path's removal is reported
+    // at that path.
+    let last = |n: &str| n.rsplit('.').next().unwrap_or(n).to_string();
+    let moved = |base: &str| {
+        ctx.new.snap.resolve(base).is_none()
+            && !ctx.new.snap.reachable(base)
+            && ancestors.iter().any(|a| last(a) == last(base))
+    };
     let still_ancestor = |base: &str| {
         ancestors.contains(base)
             || ctx
@@ -1240,6 +1250,7 @@ fn compare_definitions(ctx: &mut Ctx, shown: &str, name: &str, old: &Symbol, new
                 .snap
                 .resolve(base)
                 .is_some_and(|(def, _)| ancestors.contains(&def))
+            || moved(base)
     };
     for base in old
         .bases
