@@ -104,9 +104,16 @@ impl Knowledge {
     /// name or one the diff lists with it, else under any name of the same definition (a
     /// change reported at `pkg.Class.method` is one of `pkg.module.Class.method` too).
     fn first_change(&self, name: &str, pick: impl Fn(&Change) -> bool) -> Option<&str> {
+        self.first_change_of(name, pick)
+            .map(|c| c.new_version.as_str())
+    }
+
+    /// The first change of the span that `pick` takes and that is about `name` (see
+    /// [`Knowledge::first_change`]).
+    pub fn first_change_of(&self, name: &str, pick: impl Fn(&Change) -> bool) -> Option<&Change> {
         let named = |c: &&Change| c.symbol == name || c.also.iter().any(|a| a == name);
         if let Some(c) = self.changes.iter().filter(|c| pick(c)).find(named) {
-            return Some(c.new_version.as_str());
+            return Some(c);
         }
         let def = |n: &str| {
             self.to
@@ -119,7 +126,6 @@ impl Knowledge {
             .iter()
             .filter(|c| pick(c))
             .find(|c| def(&c.symbol) == Some(target))
-            .map(|c| c.new_version.as_str())
     }
 
     /// How many differently named definitions the target deprecates in favour of

@@ -526,4 +526,10 @@ fn an_api_added_and_removed_inside_the_span_is_removed() {
         .map(|f| (f["code"].as_str().unwrap(), f["symbol"].as_str().unwrap()))
         .collect();
     assert_eq!(found, [("AD001", "torch.onnx.dynamo_export")], "{report}");
+    // 2.0.0 has no record to take a replacement from; the removal names the one that 2.7.0's
+    // deprecation gave.
+    assert_eq!(
+        report["findings"][0]["fix"], "torch.onnx.export(..., dynamo=True)",
+        "{report}"
+    );
 }

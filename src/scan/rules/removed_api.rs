@@ -76,12 +76,22 @@ fn check(s: &Subject) -> Vec<Verdict> {
             since: s.k.since(s.name, ChangeKind::Removed),
             tombstone: false,
             before: None,
-            replacement: s.old.as_ref().and_then(|(_, sym)| {
-                sym.deprecated
-                    .iter()
-                    .find(|d| d.parameter.is_none())
-                    .and_then(|d| d.replacement.clone())
-            }),
+            // The source release's deprecation, else what the removal's diff names (a name
+            // added and removed inside the span has no record in the source release).
+            replacement: s
+                .old
+                .as_ref()
+                .and_then(|(_, sym)| {
+                    sym.deprecated
+                        .iter()
+                        .find(|d| d.parameter.is_none())
+                        .and_then(|d| d.replacement.clone())
+                })
+                .or_else(|| {
+                    s.k.first_change_of(s.name, |c| c.kind == ChangeKind::Removed)?
+                        .replacement
+                        .clone()
+                }),
         },
         State::Tombstoned | State::AlwaysRaised => RemovedApi {
             name: s.name,
