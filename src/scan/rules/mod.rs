@@ -222,8 +222,11 @@ pub fn first_sentence(message: &str, way_out: bool) -> String {
         return m.chars().take(200).collect();
     };
     let first = &m[..=i];
+    if !way_out {
+        return first.to_string();
+    }
     let rest = m[i + 1..].trim_start();
-    let lower = |t: &str| t.to_lowercase();
+    let (first_lower, rest_lower) = (first.to_lowercase(), rest.to_lowercase());
     const WAY_OUT: [&str; 4] = [" use ", "instead", "replaced by", "in favor of"];
     const OPENS_WAY_OUT: [&str; 8] = [
         "please use",
@@ -235,9 +238,9 @@ pub fn first_sentence(message: &str, way_out: bool) -> String {
         "please switch",
         "please migrate",
     ];
-    let first_says = WAY_OUT.iter().any(|w| lower(first).contains(w));
-    let second_says = OPENS_WAY_OUT.iter().any(|w| lower(rest).starts_with(w));
-    if !way_out || first_says || !second_says {
+    let first_says = WAY_OUT.iter().any(|w| first_lower.contains(w));
+    let second_says = OPENS_WAY_OUT.iter().any(|w| rest_lower.starts_with(w));
+    if first_says || !second_says {
         return first.to_string();
     }
     let end = rest.find(". ").map_or(rest.len(), |j| j + 1);
