@@ -10,7 +10,7 @@ use super::markers;
 use super::module::{dotted, Binding, Def, FileContext, Value};
 use super::notices::{
     collect_warns, decorator_markers, dedup_deprecations, deprecated_decorator, doc_markers,
-    docstring, notices, tombstone,
+    docstring, notices, tombstone, wrapping_decorator,
 };
 use super::signature;
 use crate::snapshot::{Deprecation, Kind, Stability};
@@ -138,7 +138,9 @@ pub(super) fn function_def(
         .collect();
     let is_overload = has_overload(f);
     for d in &f.decorator_list {
-        if let Some(d) = deprecated_decorator(&d.expression, ctx) {
+        let stated = deprecated_decorator(&d.expression, ctx)
+            .or_else(|| wrapping_decorator(&d.expression, f.name.as_str(), ctx));
+        if let Some(d) = stated {
             if is_overload {
                 def.deprecated.extend(notices(
                     literal_params.clone(),
@@ -430,7 +432,9 @@ pub(super) fn class_def(ctx: &FileContext, c: &ast::StmtClassDef, module: &str) 
             .collect();
     }
     for d in &c.decorator_list {
-        if let Some(d) = deprecated_decorator(&d.expression, ctx) {
+        let stated = deprecated_decorator(&d.expression, ctx)
+            .or_else(|| wrapping_decorator(&d.expression, c.name.as_str(), ctx));
+        if let Some(d) = stated {
             def.deprecated.push(d);
         }
     }

@@ -57,6 +57,8 @@ fn deprecation_wording(text: &str) -> Option<regex::Match<'_>> {
         "’ll ",
         "eventually be ",
         "subject to ",
+        // "This location is in the process of being deprecated": under way, not done.
+        "process of being ",
     ];
     crate::util::wording::DEPRECATION_WORDING
         .find_iter(text)
@@ -1005,6 +1007,7 @@ mod tests {
             "This is going to be deprecated.",
             "We plan to deprecate rel.f.",
             "please set `fold` to True whenever you can, we'll deprecate this flag and",
+            "This location is in the process of being deprecated. Please, use `rel.g`.",
         ] {
             assert!(!has_deprecation_wording(intent), "{intent}");
         }

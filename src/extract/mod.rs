@@ -580,6 +580,110 @@ def elsewhere():
     }
 
     #[test]
+    fn a_decorator_of_this_file_that_wraps_in_a_warning_deprecates_what_it_wraps() {
+        let module = r#"
+import functools
+import warnings
+
+import pkg
+
+
+def warn_deprecated(instructions):
+    def outer_wrapper(fn):
+        name = fn.__name__
+        head = f"pkg.mod.{name}() is deprecated since 1.2. "
+
+        @functools.wraps(fn)
+        def inner_wrapper(*args, **kwargs):
+            result = fn(*args, **kwargs)
+            tail = instructions(name, args) if callable(instructions) else instructions
+            msg = (head + tail).strip()
+            warnings.warn(msg, FutureWarning)
+            return result
+
+        return inner_wrapper
+
+    return outer_wrapper
+
+
+def _make_deprecate(meth):
+    new_name = meth.__name__
+    old_name = new_name[:-1]
+
+    def deprecated_init(*args, **kwargs):
+        warnings.warn(f"`mod.{old_name}` is deprecated in favor of `mod.{new_name}`.", FutureWarning)
+        return meth(*args, **kwargs)
+
+    deprecated_init.__name__ = old_name
+    return deprecated_init
+
+
+def _traced(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if pkg.verbose:
+            warnings.warn("deprecated tracing mode")
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@warn_deprecated("Use pkg.mod.close() instead.")
+def allclose(a, b):
+    return a == b
+
+
+def uniform_(t):
+    return t
+
+
+uniform = _make_deprecate(uniform_)
+rand = warn_deprecated("Use pkg.rand() instead.")(pkg.rand)
+
+
+@_traced
+def traced(x):
+    return x
+
+
+def close(a, b):
+    return a == b
+"#;
+        let snap = snapshot_of(&[("pkg/__init__.py", ""), ("pkg/mod.py", module)]);
+        let allclose = deprecations(&snap, "pkg.mod.allclose");
+        assert_eq!(allclose.len(), 1, "{allclose:?}");
+        assert_eq!(
+            allclose[0].message,
+            "pkg.mod.allclose() is deprecated since 1.2. Use pkg.mod.close() instead."
+        );
+        assert_eq!(allclose[0].replacement.as_deref(), Some("pkg.mod.close()"));
+        assert!(
+            allclose[0]
+                .evidence
+                .contains("in the wrapper warn_deprecated() made at pkg/mod.py:48"),
+            "{}",
+            allclose[0].evidence
+        );
+        let uniform = deprecations(&snap, "pkg.mod.uniform");
+        assert_eq!(
+            uniform[0].message,
+            "`mod.uniform` is deprecated in favor of `mod.uniform_`."
+        );
+        // Named as the package's docs do, without its root: the name a user can use.
+        assert_eq!(uniform[0].replacement.as_deref(), Some("pkg.mod.uniform_"));
+        assert!(deprecations(&snap, "pkg.mod.uniform_").is_empty());
+        assert_eq!(
+            deprecations(&snap, "pkg.mod.rand")[0].message,
+            "pkg.mod.rand() is deprecated since 1.2. Use pkg.rand() instead."
+        );
+        // A wrapper that warns only on some calls deprecates nothing; the factory and the
+        // plain function are not deprecated themselves.
+        assert!(deprecations(&snap, "pkg.mod.traced").is_empty());
+        assert!(deprecations(&snap, "pkg.mod.warn_deprecated").is_empty());
+        assert!(deprecations(&snap, "pkg.mod.close").is_empty());
+    }
+
+    #[test]
     fn a_helper_warning_about_something_else_is_not_about_the_tested_parameter() {
         let module = r#"
 import warnings

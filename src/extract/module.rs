@@ -681,6 +681,7 @@ impl Walker<'_, '_> {
                 let wrapped = value.and_then(|v| match v {
                     Expr::Call(c) if c.arguments.args.len() == 1 => {
                         super::notices::deprecated_decorator(&c.func, ctx)
+                            .or_else(|| super::notices::wrapping_call(c, ctx))
                     }
                     _ => None,
                 });

@@ -208,7 +208,14 @@ fn bind_local(stmt: &Stmt, ctx: &FileContext, locals: &mut Locals) {
     let [Expr::Name(n)] = a.targets.as_slice() else {
         return;
     };
-    match message_in(&a.value, ctx, locals) {
+    // Untidied: `head = "... 1.12. "` keeps the space that `head + tail` reads.
+    let lookup = |n: &str| {
+        locals
+            .get(n)
+            .or_else(|| ctx.strings.get().and_then(|m| m.get(n)))
+            .cloned()
+    };
+    match strings::document(&a.value, &lookup) {
         Some(text) => {
             locals.insert(n.id.to_string(), text);
         }
@@ -500,6 +507,11 @@ pub(crate) enum Helper {
     /// (`f"{name} is deprecated"`), filled in with each caller's arguments; the third field
     /// is the positional parameters in order.
     Fixed(WarnCall, String, Vec<String>),
+    /// Returns a wrapper of the function it is given that warns of a deprecation on every
+    /// call (`uniform = _make_deprecate(uniform_)`), or is a factory of such decorators
+    /// (`@warn_deprecated("Use X instead.")`). Its message names the wrapped function and the
+    /// factory's arguments, so it is read again at each use, by [`wrapper_deprecation`].
+    Wrapper(Box<ruff_python_ast::StmtFunctionDef>),
     /// Warns the message its caller passes (`_warn_once(warning_id, message, category)`).
     Forward {
         /// Positional parameters, in order; keywords bind by name.
@@ -547,6 +559,8 @@ pub(super) fn helper_warning(
     };
     match helpers.get(n.id.as_str())? {
         h @ Helper::Fixed(..) => fixed_warning(h, call, ctx, locals),
+        // Calling it makes a function that warns; the call itself warns nothing.
+        Helper::Wrapper(_) => None,
         Helper::Forward {
             positional,
             message,
@@ -606,7 +620,11 @@ pub(super) fn warning_helpers(body: &[Stmt], ctx: &FileContext) -> HashMap<Strin
         } else {
             None
         };
-        if let Some(h) = fixed.or_else(|| forwarder(f, ctx)) {
+        let wrapper = || {
+            (candidate(f) && returned_def(f).is_some())
+                .then(|| Helper::Wrapper(Box::new((*f).clone())))
+        };
+        if let Some(h) = fixed.or_else(|| forwarder(f, ctx)).or_else(wrapper) {
             helpers.insert(f.name.to_string(), h);
         }
     }
@@ -663,6 +681,128 @@ fn always_warns(
     ctx: &FileContext,
     helpers: &HashMap<String, Helper>,
 ) -> Option<Helper> {
+    always_warns_in(f, ctx, helpers, &Locals::new())
+}
+
+/// The function a function body defines and returns (`def wrapper(...): ...` then
+/// `return wrapper`).
+fn returned_def(f: &ruff_python_ast::StmtFunctionDef) -> Option<&ruff_python_ast::StmtFunctionDef> {
+    let returned = f.body.iter().find_map(|s| match s {
+        Stmt::Return(r) => match r.value.as_deref() {
+            Some(Expr::Name(n)) => Some(n.id.as_str()),
+            _ => None,
+        },
+        _ => None,
+    })?;
+    f.body.iter().find_map(|s| match s {
+        Stmt::FunctionDef(d) if d.name.as_str() == returned => Some(d),
+        _ => None,
+    })
+}
+
+/// The deprecation a use of a [`Helper::Wrapper`] states for the function it wraps, named
+/// `wrapped` (its `__name__`): `factory` is the call that makes the decorator
+/// (`@warn_deprecated("Use X.")`), `None` when the helper is the decorator itself
+/// (`@deprecate`, `x = _make_deprecate(x_)`). The wrapper must warn on every call, with the
+/// factory's arguments and the wrapped name filled into its message.
+pub(super) fn wrapper_deprecation(
+    helper: &Helper,
+    factory: Option<&ruff_python_ast::ExprCall>,
+    wrapped: &str,
+    use_at: &str,
+    ctx: &FileContext,
+) -> Option<Deprecation> {
+    let Helper::Wrapper(f) = helper else {
+        return None;
+    };
+    let mut locals = Locals::new();
+    let bind_body = |f: &ruff_python_ast::StmtFunctionDef, locals: &mut Locals| {
+        for st in &f.body {
+            bind_local(st, ctx, locals);
+        }
+    };
+    let decorator: &ruff_python_ast::StmtFunctionDef = match factory {
+        Some(call) => {
+            let positional = positional_parameters(f);
+            for (i, p) in positional.iter().enumerate() {
+                let given = keyword_argument(call, p).or_else(|| call.arguments.args.get(i));
+                if let Some(text) = given.and_then(|a| message_text(a, ctx)) {
+                    locals.insert(p.clone(), text);
+                }
+            }
+            bind_body(f, &mut locals);
+            returned_def(f)?
+        }
+        None => f,
+    };
+    // The decorator takes the function it wraps, and nothing else.
+    let [param] = positional_parameters(decorator).try_into().ok()?;
+    locals.insert(format!("{param}.__name__"), wrapped.to_string());
+    bind_body(decorator, &mut locals);
+    let wrapper = returned_def(decorator)?;
+    let none = HashMap::new();
+    let helpers = ctx.helpers.get().unwrap_or(&none);
+    let Some(Helper::Fixed(w, at, _)) = always_warns_in(wrapper, ctx, helpers, &locals) else {
+        return None;
+    };
+    let replacement = markers::replacement_in(&w.message, ctx.package);
+    Some(Deprecation {
+        omitted: false,
+        instantiation: false,
+        when: None,
+        unless: None,
+        exempt: None,
+        parameter: None,
+        evidence: format!(
+            "warnings.warn({}) at {at}, in the wrapper {}() made at {use_at}",
+            w.category, f.name
+        ),
+        message: w.message,
+        replacement,
+    })
+}
+
+/// A decorator of this file that wraps what it decorates in a deprecation warning:
+/// `@deprecate` or `@warn_deprecated("Use X.")` on the definition named `wrapped`.
+pub(super) fn wrapping_decorator(
+    expr: &Expr,
+    wrapped: &str,
+    ctx: &FileContext,
+) -> Option<Deprecation> {
+    let (name, factory) = match expr {
+        Expr::Name(n) => (n, None),
+        Expr::Call(c) => match c.func.as_ref() {
+            Expr::Name(n) => (n, Some(c)),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let helper = ctx.helpers.get()?.get(name.id.as_str())?;
+    wrapper_deprecation(helper, factory, wrapped, &ctx.at(expr), ctx)
+}
+
+/// `old = _make_deprecate(new)` or `old = warn_deprecated("Use X.")(new)`: the deprecation the
+/// wrapper states for `new`'s calls through `old`.
+pub(super) fn wrapping_call(
+    call: &ruff_python_ast::ExprCall,
+    ctx: &FileContext,
+) -> Option<Deprecation> {
+    let [target] = call.arguments.args.as_ref() else {
+        return None;
+    };
+    let wrapped = dotted(target)?;
+    let wrapped = wrapped.rsplit('.').next().unwrap_or(&wrapped);
+    wrapping_decorator(&call.func, wrapped, ctx)
+}
+
+/// [`always_warns`] inside a function whose enclosing scopes bound `outer` (a decorator's
+/// wrapper reading the decorator's arguments).
+fn always_warns_in(
+    f: &ruff_python_ast::StmtFunctionDef,
+    ctx: &FileContext,
+    helpers: &HashMap<String, Helper>,
+    outer: &Locals,
+) -> Option<Helper> {
     let params = signature::parameter_names(&f.parameters);
     let flags: Vec<&str> = f
         .parameters
@@ -672,10 +812,8 @@ fn always_warns(
         .collect();
     // A message built from the arguments (`f"{name} is deprecated"`) is a template each
     // caller's arguments fill in.
-    let mut locals: Locals = params
-        .iter()
-        .map(|p| (p.clone(), argument_mark(p)))
-        .collect();
+    let mut locals: Locals = outer.clone();
+    locals.extend(params.iter().map(|p| (p.clone(), argument_mark(p))));
     let positional = positional_parameters(f);
     for stmt in &f.body {
         // (the body, and whether it must record that it warned)

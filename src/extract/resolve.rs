@@ -894,9 +894,39 @@ impl<'a> Resolver<'a> {
         self.attach_docs(&mut symbols);
         self.helper_warnings(&mut symbols);
         self.imported_messages(&mut symbols);
+        self.rooted_replacements(&mut symbols);
         slim_private(&mut symbols);
         let notes = self.notes.borrow().iter().cloned().collect();
         (symbols, notes)
+    }
+
+    /// "Deprecated in favor of `nn.init.uniform_`": a message names the replacement the way
+    /// the package's docs do, without its root. When the name is not the package's but the
+    /// package has it under its root, that is the name a user can use.
+    fn rooted_replacements(&self, symbols: &mut BTreeMap<String, Symbol>) {
+        let root = format!("{}.", self.package);
+        let rooted = |r: &str| -> Option<String> {
+            let name = r.split('(').next().unwrap_or(r);
+            if name.starts_with(&root) || !name.contains('.') {
+                return None;
+            }
+            symbols
+                .contains_key(&format!("{root}{name}"))
+                .then(|| format!("{root}{r}"))
+        };
+        let mut fixes: Vec<(String, usize, String)> = Vec::new();
+        for (qual, sym) in symbols.iter() {
+            for (i, d) in sym.deprecated.iter().enumerate() {
+                if let Some(r) = d.replacement.as_deref().and_then(rooted) {
+                    fixes.push((qual.clone(), i, r));
+                }
+            }
+        }
+        for (qual, i, r) in fixes {
+            if let Some(d) = symbols.get_mut(&qual).and_then(|s| s.deprecated.get_mut(i)) {
+                d.replacement = Some(r);
+            }
+        }
     }
 
     /// Classes a module deleted after deriving others from them (`class IntStorage(_Base)`

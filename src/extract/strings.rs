@@ -89,10 +89,58 @@ fn walk(expr: &Expr, names: &dyn Lookup, mode: Mode) -> Option<String> {
             let values: Vec<Option<Shown>> = args.iter().map(|a| value(a, names)).collect();
             percent(&template, &values, mode)
         }
+        // `fn.__name__` inside a decorator: the name of the function it decorates, when the
+        // reader was told (the name itself otherwise, as in `value`).
+        Expr::Attribute(a) if a.attr.as_str() == "__name__" => {
+            value(expr, names).filter(|v| v.string).map(|v| v.text)
+        }
+        // `new_name[:-1]`, `name[1:]`: a slice of known text by literal bounds.
+        Expr::Subscript(s) => {
+            let text = walk(&s.value, names, mode)?;
+            let Expr::Slice(slice) = s.slice.as_ref() else {
+                return None;
+            };
+            if slice.step.is_some() {
+                return None;
+            }
+            let chars: Vec<char> = text.chars().collect();
+            let bound = |e: Option<&Expr>, default: usize| -> Option<usize> {
+                let Some(e) = e else { return Some(default) };
+                let v = match value(e, names)? {
+                    v if !v.string => v.text.parse::<i64>().ok()?,
+                    _ => return None,
+                };
+                let len = chars.len() as i64;
+                Some((if v < 0 { len + v } else { v }).clamp(0, len) as usize)
+            };
+            let start = bound(slice.lower.as_deref(), 0)?;
+            let end = bound(slice.upper.as_deref(), chars.len())?;
+            Some(chars[start..end.max(start)].iter().collect())
+        }
+        // `tail if known else instructions`: a message reads the branch whose text is known
+        // (both, when they agree); exact text needs the two to agree.
+        Expr::If(i) => {
+            let body = walk(&i.body, names, mode);
+            let orelse = walk(&i.orelse, names, mode);
+            match (body, orelse) {
+                (Some(a), Some(b)) if a == b => Some(a),
+                (Some(a), None) | (None, Some(a)) if mode == Mode::Message => Some(a),
+                _ => None,
+            }
+        }
         Expr::Call(c) => {
             let Expr::Attribute(a) = c.func.as_ref() else {
                 return None;
             };
+            // `(head + tail).strip()`: what a user reads has no surrounding whitespace anyway.
+            if c.arguments.is_empty() && matches!(a.attr.as_str(), "strip" | "rstrip" | "lstrip") {
+                let text = walk(&a.value, names, mode)?;
+                return Some(match a.attr.as_str() {
+                    "strip" => text.trim().to_string(),
+                    "rstrip" => text.trim_end().to_string(),
+                    _ => text.trim_start().to_string(),
+                });
+            }
             if a.attr.as_str() != "format" {
                 return None;
             }
@@ -188,7 +236,9 @@ fn value(expr: &Expr, names: &dyn Lookup) -> Option<Shown> {
         // under is its `__name__` (an alias to another definition would not be, and is rare).
         Expr::Attribute(a) if a.attr.as_str() == "__name__" => match a.value.as_ref() {
             Expr::Name(n) if !matches!(n.id.as_str(), "self" | "cls") => Some(Shown {
-                text: n.id.to_string(),
+                text: names
+                    .string(&format!("{}.__name__", n.id))
+                    .unwrap_or_else(|| n.id.to_string()),
                 string: true,
             }),
             _ => None,
@@ -364,6 +414,40 @@ mod tests {
         assert_eq!(
             message(&expr(r#""x: " + str(y)"#), &names).as_deref(),
             Some("x:")
+        );
+        // A decorator's `fn.__name__` is the decorated function's name when the reader knows
+        // it; slices, `.strip()` and the known branch of a conditional read as Python does.
+        let decorated = |n: &str| match n {
+            "fn.__name__" => Some("uniform_".to_string()),
+            "head" => Some("  old ".to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            message(&expr(r#"f"{fn.__name__[:-1]} is gone""#), &decorated).as_deref(),
+            Some("uniform is gone")
+        );
+        assert_eq!(
+            exact(&expr("fn.__name__[:-1]"), &decorated).as_deref(),
+            Some("uniform")
+        );
+        assert_eq!(
+            exact(&expr("fn.__name__[1:-1]"), &decorated).as_deref(),
+            Some("niform")
+        );
+        assert_eq!(
+            message(
+                &expr(r#"(head + (tail(x) if callable(tail) else "new")).strip()"#),
+                &decorated
+            )
+            .as_deref(),
+            Some("old new")
+        );
+        assert_eq!(
+            exact(
+                &expr(r#"(head + (tail(x) if callable(tail) else "new")).strip()"#),
+                &decorated
+            ),
+            None
         );
         // A name whose text is unknown is no message at all.
         assert_eq!(message(&expr("UNKNOWN"), &names), None);
