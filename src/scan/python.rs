@@ -42,6 +42,9 @@ pub enum UseKind {
     Call {
         positional: Option<usize>,
         keywords: Vec<String>,
+        /// How many of `keywords`, from the first, the call spells out; the rest are keys of
+        /// a dict it passes as `**kw`, which may change before the call.
+        written: usize,
         has_kwargs: bool,
         on_value: bool,
         /// The keywords passed a literal, with its value
@@ -265,6 +268,7 @@ impl Visitor<'_> {
                 let how = UseKind::Call {
                     positional: Some(1),
                     keywords: Vec::new(),
+                    written: 0,
                     has_kwargs: false,
                     on_value: false,
                     literals: Vec::new(),
@@ -838,6 +842,7 @@ impl Visitor<'_> {
                                 Some((k.arg.as_ref()?.to_string(), value))
                             })
                             .collect();
+                        let written = keywords.len();
                         // `**kw` of a dict this function spells out passes its keys.
                         let mut has_kwargs = false;
                         for k in call.arguments.keywords.iter().filter(|k| k.arg.is_none()) {
@@ -865,6 +870,7 @@ impl Visitor<'_> {
                         let how = UseKind::Call {
                             positional: (!starred).then_some(call.arguments.args.len()),
                             keywords,
+                            written,
                             has_kwargs,
                             on_value,
                             literals,

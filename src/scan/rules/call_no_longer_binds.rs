@@ -1,7 +1,8 @@
 //! ## What it does
 //! Checks call sites against the target release's signature(s): a keyword the target does not
 //! accept, more positional arguments than it takes, or a required parameter not passed. Only calls
-//! that bound to the source release's signature are reported.
+//! that bound to the source release's signature are reported, and calls passing a keyword that
+//! neither release's Python definition has: those raise before and after the upgrade.
 //!
 //! ## Why is this bad?
 //! The call raises `TypeError` after the upgrade.
@@ -38,10 +39,18 @@ struct CallNoLongerBinds<'a> {
     /// How to make the call bind, when the change says (a keyword the target lacks: drop it,
     /// or pass what its deprecation named).
     fix: Option<String>,
+    /// The call binds in neither release: it raises before and after the upgrade.
+    always: bool,
 }
 
 impl Violation for CallNoLongerBinds<'_> {
     fn message(&self) -> String {
+        if self.always {
+            return format!(
+                "this call always raises `TypeError`: in {}, `{}` {} (as in {})",
+                self.to, self.name, self.why, self.from
+            );
+        }
         format!(
             "this call no longer binds: in {}, `{}` {} (it bound in {})",
             self.to, self.name, self.why, self.from
@@ -79,19 +88,48 @@ fn check(s: &Subject) -> Vec<Verdict> {
     if opaque(&new_sigs) || opaque(&old_sigs) {
         return vec![];
     }
-    // Only calls that bound before: otherwise the call, or our signature, was already off.
+    let takes_in = |sigs: &[Signature], k: &str| {
+        sigs.iter().any(|sig| {
+            sig.params.iter().any(|p| {
+                p.name == k || matches!(p.kind, crate::diff::signature::ParamKind::VarKeyword)
+            })
+        })
+    };
+    // Calls that bound before: otherwise the call, or our signature, was already off. The
+    // exception is a keyword that neither release has a parameter for: two releases'
+    // signatures agreeing on a parameter's absence is a fact of both, and the call raises
+    // `TypeError` whatever the upgrade does (code that never ran, or ran on no release).
     let bound = call.binds_first(sym);
     match (call.binds(&old_sigs, bound), call.binds(&new_sigs, bound)) {
+        (Err(_), Err(_)) => {
+            // A compiled function's stub lists its parameters, not every spelling its
+            // argument parser takes (NumPy's `axis=` for `dim=`).
+            let Some((def, _)) = &s.new else {
+                return vec![];
+            };
+            if !in_python_source(&s.k.to, def) {
+                return vec![];
+            }
+            // Only a keyword written in the call: a dict's keys may change on the way.
+            let Some(k) = call.keywords[..call.written]
+                .iter()
+                .find(|k| !takes_in(&new_sigs, k) && !takes_in(&old_sigs, k))
+            else {
+                return vec![];
+            };
+            let v = CallNoLongerBinds {
+                name: s.name,
+                why: format!("has no parameter `{k}`"),
+                from: &s.k.from.version,
+                to: &s.k.to.version,
+                fix: Some(format!("drop the `{k}` argument")),
+                always: true,
+            };
+            vec![Verdict::of(&RULE, s.name, &v).raising(Raises::TypeError)]
+        }
         (Ok(()), Err(why)) => {
             // A keyword no signature of the target takes: the parameter was removed.
-            let takes = |k: &str| {
-                new_sigs.iter().any(|sig| {
-                    sig.params.iter().any(|p| {
-                        p.name == k
-                            || matches!(p.kind, crate::diff::signature::ParamKind::VarKeyword)
-                    })
-                })
-            };
+            let takes = |k: &str| takes_in(&new_sigs, k);
             let fix = call.keywords.iter().find(|k| !takes(k)).map(|k| {
                 let replacement = s.old.as_ref().and_then(|(_, o)| {
                     o.deprecated
@@ -119,10 +157,34 @@ fn check(s: &Subject) -> Vec<Verdict> {
                 from: &s.k.from.version,
                 to: &s.k.to.version,
                 fix,
+                always: false,
             };
             vec![Verdict::of(&RULE, s.name, &v).raising(Raises::TypeError)]
         }
         _ => vec![],
+    }
+}
+
+/// Whether the definition `def` (or the class or module it is in) is Python source, not the
+/// stub of compiled code: the nearest location recorded on it or an enclosing name is a `.py`
+/// file. A location without a file (`":53"`) is in its module's file.
+fn in_python_source(release: &crate::snapshot::Snapshot, def: &str) -> bool {
+    let mut name = def;
+    loop {
+        if let Some(at) = release
+            .symbols
+            .get(name)
+            .and_then(|sym| sym.defined.as_deref())
+        {
+            let file = at.rsplit_once(':').map_or(at, |(f, _)| f);
+            if !file.is_empty() {
+                return file.ends_with(".py");
+            }
+        }
+        match name.rsplit_once('.') {
+            Some((up, _)) => name = up,
+            None => return false,
+        }
     }
 }
 

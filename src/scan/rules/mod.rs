@@ -193,12 +193,14 @@ impl Subject<'_> {
             UseKind::Call {
                 positional,
                 keywords,
+                written,
                 has_kwargs,
                 on_value,
                 literals,
             } => Some(CallShape {
                 positional: *positional,
                 keywords,
+                written: *written,
                 has_kwargs: *has_kwargs,
                 on_value: *on_value,
                 literals,
@@ -263,6 +265,9 @@ pub struct CallShape<'a> {
     /// Positional arguments; `None` when `*args` is passed.
     pub positional: Option<usize>,
     pub keywords: &'a [String],
+    /// How many of `keywords`, from the first, are written in the call (the rest are keys of
+    /// a `**dict` the caller spells out).
+    pub written: usize,
     /// `**kwargs` is passed.
     pub has_kwargs: bool,
     /// A method called on a value of its class: the value is its first parameter.
@@ -456,6 +461,7 @@ mod tests {
         CallShape {
             positional,
             keywords,
+            written: keywords.len(),
             has_kwargs,
             on_value: false,
             literals: &[],
