@@ -45,6 +45,8 @@ pub enum UseKind {
         /// How many of `keywords`, from the first, the call spells out; the rest are keys of
         /// a dict it passes as `**kw`, which may change before the call.
         written: usize,
+        /// The call is a decorator (`@torch.jit.ignore`, `@torch.jit.ignore(drop=True)`).
+        decorates: bool,
         has_kwargs: bool,
         on_value: bool,
         /// The keywords passed a literal, with its value
@@ -269,6 +271,7 @@ impl Visitor<'_> {
                     positional: Some(1),
                     keywords: Vec::new(),
                     written: 0,
+                    decorates: true,
                     has_kwargs: false,
                     on_value: false,
                     literals: Vec::new(),
@@ -277,7 +280,18 @@ impl Visitor<'_> {
                 return;
             }
         }
+        let before = self.out.len();
         self.expr(d);
+        // `@torch.jit.ignore(drop=True)`: the factory's call is the decorator's use.
+        if let Expr::Call(c) = d {
+            for u in &mut self.out[before..] {
+                if let (true, UseKind::Call { decorates, .. }) =
+                    (u.range == c.func.range(), &mut u.how)
+                {
+                    *decorates = true;
+                }
+            }
+        }
     }
 
     fn body(&mut self, body: &[Stmt]) {
@@ -871,6 +885,7 @@ impl Visitor<'_> {
                             positional: (!starred).then_some(call.arguments.args.len()),
                             keywords,
                             written,
+                            decorates: false,
                             has_kwargs,
                             on_value,
                             literals,

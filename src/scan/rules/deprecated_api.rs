@@ -356,6 +356,16 @@ fn migration(s: &Subject, notice: &str, replacement: &str) -> Option<String> {
     if n < MIGRATION || last(callee) == own || instead_of {
         return None;
     }
+    // A decorator of the family marks code for the old machinery; without it the code runs
+    // as plain Python does, which is what the new way starts from.
+    if s.call().is_some_and(|c| c.decorates) {
+        return Some(format!(
+            "no drop-in: {} names `{replacement}` in the place of {n} differently named APIs, \
+             `{}` among them; remove the decorator, and use `{replacement}` where the code \
+             needs what it did",
+            s.k.to.version, s.name
+        ));
+    }
     Some(format!(
         "no drop-in: {} names `{replacement}` in the place of {n} differently named APIs, \
          `{}` among them; move the code that uses it to `{replacement}`",

@@ -194,6 +194,7 @@ impl Subject<'_> {
                 positional,
                 keywords,
                 written,
+                decorates,
                 has_kwargs,
                 on_value,
                 literals,
@@ -201,6 +202,7 @@ impl Subject<'_> {
                 positional: *positional,
                 keywords,
                 written: *written,
+                decorates: *decorates,
                 has_kwargs: *has_kwargs,
                 on_value: *on_value,
                 literals,
@@ -268,6 +270,8 @@ pub struct CallShape<'a> {
     /// How many of `keywords`, from the first, are written in the call (the rest are keys of
     /// a `**dict` the caller spells out).
     pub written: usize,
+    /// The call is a decorator's.
+    pub decorates: bool,
     /// `**kwargs` is passed.
     pub has_kwargs: bool,
     /// A method called on a value of its class: the value is its first parameter.
@@ -462,6 +466,7 @@ mod tests {
             positional,
             keywords,
             written: keywords.len(),
+            decorates: false,
             has_kwargs,
             on_value: false,
             literals: &[],
