@@ -6,7 +6,10 @@
 For each event, the diffs whose new release is in the event's minor release (X.Y.*) are searched
 for a change saying the same thing; a match in the minor release just before or after counts
 as "off by one" (release notes and code do not always agree on the release). Run after
-`apidrift sync` has refreshed `snapshots/torch/diffs/`; it reads nothing else and needs PyYAML.
+`apidrift sync` has refreshed `snapshots/torch/diffs/`; it needs PyYAML. A symbol is the same
+definition under any of its names: an event that names the defining module
+(`torch.cuda.green_contexts.GreenContext.set_context`) matches a change that names the public
+re-export (`torch.cuda.GreenContext.set_context`), as the release's snapshot resolves them.
 
 What counts as the same thing, by event kind:
 - deprecated: a `deprecated` change of the symbol (or one of the names it is also known by),
@@ -37,8 +40,41 @@ def minor(version):
     return (int(parts[0]), int(parts[1]))
 
 
+_SNAPSHOTS = {}
+
+
+def definition(name, version):
+    """`name` with its aliases followed in the snapshot of `version` (loaded on first use)."""
+    if version not in _SNAPSHOTS:
+        path = os.path.join(ROOT, "snapshots/torch", f"{version}.yaml")
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        _SNAPSHOTS[version] = yaml.load(open(path), Loader=loader)["symbols"] if os.path.exists(path) else {}
+    symbols = _SNAPSHOTS[version]
+    for _ in range(8):
+        parts = name.split(".")
+        for i in range(len(parts), 0, -1):
+            sym = symbols.get(".".join(parts[:i]))
+            if isinstance(sym, dict) and sym.get("kind") == "alias" and sym.get("target"):
+                name = ".".join([sym["target"], *parts[i:]])
+                break
+        else:
+            return name
+    return name
+
+
 def names(change):
     return [change["symbol"], *change.get("also", [])]
+
+
+def names_in(change, sym):
+    """Whether `sym` is one of the change's names, directly or as the same definition."""
+    if sym in names(change):
+        return True
+    version = change.get("new_version")
+    if not version:
+        return False
+    target = definition(sym, version)
+    return any(definition(n, version) == target for n in names(change))
 
 
 def under(name, symbol):
@@ -50,7 +86,7 @@ def matches(event, c):
     repl = event.get("replacement")
     k = c["kind"]
     if kind == "deprecated":
-        return k == "deprecated" and sym in names(c) and (c.get("parameter") == param)
+        return k == "deprecated" and c.get("parameter") == param and names_in(c, sym)
     if kind == "removed":
         if param:
             return sym in names(c) and k in ("parameter-removed", "parameter-renamed") and c.get("parameter") == param
