@@ -20,7 +20,8 @@ What counts as the same thing, by event kind:
 - moved, renamed: a `moved` of the symbol, or its removal naming the new path as replacement,
   or, where the old name stays as a warning shim, its `deprecated` naming the new path as
   replacement; a parameter's `parameter-renamed`;
-- default_changed: a `default-changed` of the symbol's parameter;
+- default_changed: a `default-changed` of the symbol's parameter, or its `behaviour-changed`
+  (how apidrift reports an announced default flipping);
 - promoted: a `moved` from the private name (or to the public one), or a `promoted` change of
   either. An `added` of the public name alone is reported as "only added": the link is missing.
 """
@@ -100,7 +101,9 @@ def matches(event, c):
             return c["symbol"] == sym
         return k in ("removed", "tombstoned", "deprecated") and sym in names(c) and repl and (c.get("replacement") or "").split("(")[0] == repl
     if kind == "default_changed":
-        return k == "default-changed" and sym in names(c) and c.get("parameter") == param
+        # A default flipped after an announcement is the announcement's end: apidrift reports
+        # it as the behaviour change of that parameter (with the old and new default).
+        return k in ("default-changed", "behaviour-changed") and sym in names(c) and c.get("parameter") == param
     if kind == "promoted":
         if k == "moved":
             return c["symbol"] == sym or (repl and c.get("new_symbol") == repl)
