@@ -807,25 +807,43 @@ fn forwards(body: &[Stmt], ctx: &FileContext, params: &[String]) -> Vec<super::m
         if !callee.id.starts_with('_') {
             continue;
         }
+        let ours = |e: &ast::Expr| match e {
+            ast::Expr::Name(n) if params.iter().any(|p| p == n.id.as_str()) => {
+                Some(n.id.to_string())
+            }
+            _ => None,
+        };
         let passed: Vec<(String, String)> = call
             .arguments
             .keywords
             .iter()
-            .filter_map(|k| {
-                let theirs = k.arg.as_ref()?.to_string();
-                let ast::Expr::Name(ours) = &k.value else {
-                    return None;
-                };
-                params
-                    .iter()
-                    .any(|p| p == ours.id.as_str())
-                    .then(|| (theirs, ours.id.to_string()))
-            })
+            .filter_map(|k| Some((k.arg.as_ref()?.to_string(), ours(&k.value)?)))
             .collect();
-        if !passed.is_empty() {
+        // `_check_verbose(verbose)`: by position, to the parameter at that place.
+        let mut by_position = Vec::new();
+        if let Some(theirs) = ctx
+            .private_positional
+            .get()
+            .and_then(|m| m.get(callee.id.as_str()))
+        {
+            let starred = call
+                .arguments
+                .args
+                .iter()
+                .any(|a| matches!(a, ast::Expr::Starred(_)));
+            if !starred {
+                for (a, t) in call.arguments.args.iter().zip(theirs) {
+                    if let Some(o) = ours(a) {
+                        by_position.push((t.clone(), o));
+                    }
+                }
+            }
+        }
+        if !passed.is_empty() || !by_position.is_empty() {
             out.push(super::module::Forward {
                 callee: callee.id.to_string(),
                 params: passed,
+                by_position,
                 at: ctx.at(call),
             });
         }

@@ -580,6 +580,55 @@ def elsewhere():
     }
 
     #[test]
+    fn a_parameter_passed_by_position_to_a_private_function_that_warns_for_it() {
+        let module = r#"
+import warnings
+
+def _check_verbose(verbose):
+    if verbose != "deprecated":
+        warnings.warn("The verbose parameter is deprecated.", UserWarning)
+        return verbose
+    return False
+
+def _other(x):
+    return x
+
+class Scheduler:
+    def __init__(self, optimizer, verbose="deprecated"):
+        self.optimizer = _other(optimizer)
+        self.verbose = _check_verbose(verbose)
+
+def step(epoch, verbose="deprecated"):
+    return _check_verbose(verbose)
+
+def _device_of(group):
+    if not isinstance(group, Group):
+        warnings.warn("Using a Backend as a Group is deprecated.")
+    return "cpu"
+
+def barrier(group=None):
+    return _device_of(group)
+"#;
+        let snap = snapshot_of(&[("pkg/__init__.py", ""), ("pkg/sched.py", module)]);
+        // The constructor's notice is the class's, as its own would be.
+        let class = deprecations(&snap, "pkg.sched.Scheduler");
+        assert_eq!(class.len(), 1, "{class:?}");
+        assert_eq!(class[0].parameter.as_deref(), Some("verbose"));
+        assert!(
+            class[0].evidence.ends_with("called at pkg/sched.py:16"),
+            "{}",
+            class[0].evidence
+        );
+        let step = deprecations(&snap, "pkg.sched.step");
+        assert_eq!(step.len(), 1, "{step:?}");
+        assert_eq!(step[0].parameter.as_deref(), Some("verbose"));
+        assert!(deprecations(&snap, "pkg.sched.Scheduler.__init__").is_empty());
+        // Which values warn is a type test the notice does not keep: by position, every call
+        // passing `group` would be taken to warn, so it is not carried.
+        assert!(deprecations(&snap, "pkg.sched.barrier").is_empty());
+    }
+
+    #[test]
     fn a_decorator_of_this_file_that_wraps_in_a_warning_deprecates_what_it_wraps() {
         let module = r#"
 import functools

@@ -112,6 +112,10 @@ pub struct Forward {
     pub callee: String,
     /// (the callee's parameter, the caller's parameter passed to it)
     pub params: Vec<(String, String)>,
+    /// The same, passed by position: only notices that say which values warn are carried
+    /// (a type test, `if not isinstance(group, ProcessGroup):`, is not recorded, and every
+    /// call passing the argument would be taken to warn).
+    pub by_position: Vec<(String, String)>,
     pub at: String,
 }
 
@@ -133,6 +137,9 @@ pub struct FileContext<'a> {
     pub(super) helper_names: Option<&'a rustc_hash::FxHashSet<String>>,
     /// Names the module's own import statements bind, filled before the walk.
     pub(super) imported: std::cell::OnceCell<rustc_hash::FxHashSet<String>>,
+    /// The positional parameters of the module's private functions, by name, filled before
+    /// the walk: a call passing an argument by position passes it to that parameter.
+    pub(super) private_positional: std::cell::OnceCell<HashMap<String, Vec<String>>>,
 }
 
 impl<'a> FileContext<'a> {
@@ -147,6 +154,7 @@ impl<'a> FileContext<'a> {
             strings: Default::default(),
             helper_names: None,
             imported: Default::default(),
+            private_positional: Default::default(),
         }
     }
 
@@ -214,6 +222,24 @@ pub fn analyse(
         .collect();
     let _ = ctx.strings.set(strings);
     let _ = ctx.imported.set(imported_names(&module.body));
+    let _ = ctx.private_positional.set(
+        module
+            .body
+            .iter()
+            .filter_map(|s| match s {
+                Stmt::FunctionDef(f) if f.name.starts_with('_') => Some((
+                    f.name.to_string(),
+                    f.parameters
+                        .posonlyargs
+                        .iter()
+                        .chain(&f.parameters.args)
+                        .map(|p| p.parameter.name.to_string())
+                        .collect(),
+                )),
+                _ => None,
+            })
+            .collect(),
+    );
     let helpers = warning_helpers(&module.body, ctx);
     facts.warn_helpers = helpers
         .iter()
@@ -316,11 +342,40 @@ fn forward_notices(bindings: &mut [Binding]) {
     if callees.is_empty() {
         return;
     }
+    // Methods too: `self.verbose = _check_verbose(verbose)` in `__init__`.
     for b in bindings.iter_mut() {
         let Value::Def(d) = &mut b.value else {
             continue;
         };
-        let forwards = std::mem::take(&mut d.forwards);
+        let mut constructor = (Vec::new(), Vec::new());
+        for m in d.members.iter_mut() {
+            if let Value::Def(md) = &mut m.value {
+                carry_forwards(md, &callees);
+                // As the constructor's own notices are: said once, on the class.
+                if matches!(m.name.as_str(), "__init__" | "__new__") {
+                    constructor.0.append(&mut md.deprecated);
+                    constructor.1.append(&mut md.announced);
+                }
+            }
+        }
+        for n in constructor.0 {
+            if !d.deprecated.contains(&n) {
+                d.deprecated.push(n);
+            }
+        }
+        for n in constructor.1 {
+            if !d.announced.contains(&n) {
+                d.announced.push(n);
+            }
+        }
+        carry_forwards(d, &callees);
+    }
+}
+
+/// [`forward_notices`] for one definition.
+fn carry_forwards(d: &mut Def, callees: &HashMap<String, (Vec<Deprecation>, Vec<Deprecation>)>) {
+    let forwards = std::mem::take(&mut d.forwards);
+    {
         for f in &forwards {
             let Some((deprecated, announced)) = callees.get(&f.callee) else {
                 continue;
@@ -329,7 +384,14 @@ fn forward_notices(bindings: &mut [Binding]) {
                 list.iter()
                     .filter_map(|n| {
                         let theirs = n.parameter.as_deref()?;
-                        let (_, ours) = f.params.iter().find(|(t, _)| t == theirs)?;
+                        let valued = n.when.is_some() || n.unless.is_some() || n.omitted;
+                        let (_, ours) =
+                            f.params.iter().find(|(t, _)| t == theirs).or_else(|| {
+                                f.by_position
+                                    .iter()
+                                    .find(|(t, _)| t == theirs)
+                                    .filter(|_| valued)
+                            })?;
                         let mut n = n.clone();
                         n.parameter = Some(ours.clone());
                         n.evidence = format!("{}, called at {}", n.evidence, f.at);

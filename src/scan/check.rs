@@ -352,8 +352,11 @@ pub fn check(settings: &CheckSettings) -> Result<CheckReport, CheckError> {
             let pieces: Vec<(Option<usize>, &str)> =
                 units.iter().map(|u| (u.cell, u.source.as_str())).collect();
             let found = findings(&shown, &pieces, &uses, &knowledge[span], &selection);
+            // Only what a code frame shows: a large project's sources are most of the memory
+            // a run would otherwise hold to its end.
             let sources = units
                 .into_iter()
+                .filter(|u| found.iter().any(|f| f.cell == u.cell))
                 .map(|u| ((u.path, u.cell), u.source))
                 .collect();
             (found, probs, sources)
