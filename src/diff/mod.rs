@@ -1334,9 +1334,26 @@ fn compare_signatures(ctx: &mut Ctx, shown: &str, old: &Symbol, new: &Symbol) {
             if news.iter().any(|n| n.accepts_all_calls_of(o)) {
                 continue;
             }
-            // Closest: most parameters of the same name and kind, then of the same name, then
-            // the nearest count; on a tie the earlier overload, as the stubs list the primary
-            // one first.
+            // Closest: the one that breaks the fewest of its calls, then the most parameters
+            // of the same name and kind, then of the same name, then the nearest count; on a
+            // tie the earlier overload, as the stubs list the primary one first. A parameter
+            // newly required breaks every call, one optional parameter gone only the calls
+            // passing it: `(input, *, dtype=None, out=None)` is closer to `(input, *,
+            // dtype=None)` than to `(input, dim, keepdim=False, *, dtype=None, out=None)`.
+            let breakage = |n: &Signature| -> usize {
+                signature::compare(o, n)
+                    .iter()
+                    .filter(|c| c.breaking)
+                    .map(|c| {
+                        let optional = o.get(&c.parameter).is_some_and(|p| p.default.is_some());
+                        match c.kind {
+                            ChangeKind::ParameterAddedRequired => 3,
+                            ChangeKind::ParameterRemoved if optional => 1,
+                            _ => 2,
+                        }
+                    })
+                    .sum()
+            };
             let shared = |n: &Signature| {
                 let same = |kind: bool| {
                     n.params
@@ -1349,7 +1366,12 @@ fn compare_signatures(ctx: &mut Ctx, shown: &str, old: &Symbol, new: &Symbol) {
                         .count()
                 };
                 let apart = n.params.len().abs_diff(o.params.len());
-                (same(true), same(false), std::cmp::Reverse(apart))
+                (
+                    std::cmp::Reverse(breakage(n)),
+                    same(true),
+                    same(false),
+                    std::cmp::Reverse(apart),
+                )
             };
             let (j, closest) = news
                 .iter()

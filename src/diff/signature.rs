@@ -268,8 +268,14 @@ pub fn compare(old: &Signature, new: &Signature) -> Vec<ParamChange> {
         match new.get(&p.name) {
             Some(q) => {
                 if p.kind != q.kind {
-                    let breaking = (p.kind.positional() && !q.kind.positional())
-                        || (p.kind.keyword() && !q.kind.keyword());
+                    // A call passing it the old way still binds where `*args`/`**kwargs`
+                    // takes it; whether it means the same is the function's to say.
+                    let breaking = (p.kind.positional()
+                        && !q.kind.positional()
+                        && !new.has(ParamKind::VarPositional))
+                        || (p.kind.keyword()
+                            && !q.kind.keyword()
+                            && !new.has(ParamKind::VarKeyword));
                     out.push(change(
                         K::ParameterKindChanged,
                         breaking,

@@ -65,7 +65,12 @@ impl Def {
     }
 }
 
-pub(super) fn merge_overload(prev: &mut Def, next: Def, next_is_overload: bool) {
+/// Merges the next definition of an overloaded name into it: another `@overload`, or the
+/// implementation. In Python source (`runtime`) the implementation is what calls bind to, and
+/// its signature replaces the overloads' (`state_dict(self, *args, destination=None, ...)`
+/// takes positional arguments its keyword-only overloads do not); one that says nothing of
+/// what it takes (`(*args, **kwargs)`) leaves the overloads to tell.
+pub(super) fn merge_overload(prev: &mut Def, next: Def, next_is_overload: bool, runtime: bool) {
     if next_is_overload {
         // Overloads that differ only in annotations accept the same calls.
         for sig in next.signatures {
@@ -73,6 +78,11 @@ pub(super) fn merge_overload(prev: &mut Def, next: Def, next_is_overload: bool) 
                 prev.signatures.push(sig);
             }
         }
+    } else if runtime
+        && next.signatures.len() == 1
+        && !next.signatures.iter().any(|s| says_nothing(s))
+    {
+        prev.signatures = next.signatures;
     }
     // The implementation's markers apply to every overload.
     prev.deprecated.extend(next.deprecated);
@@ -80,6 +90,46 @@ pub(super) fn merge_overload(prev: &mut Def, next: Def, next_is_overload: bool) 
     prev.forwards.extend(next.forwards);
     prev.tombstone = prev.tombstone.take().or(next.tombstone);
     prev.stability = prev.stability.take().or(next.stability);
+}
+
+/// A rendered signature whose parameters (besides `self`/`cls`) are only `*args`/`**kwargs`.
+fn says_nothing(signature: &str) -> bool {
+    let Some(inner) = signature.strip_prefix('(') else {
+        return false;
+    };
+    let mut depth = 0i32;
+    let mut end = inner.len();
+    for (i, c) in inner.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth == 0 => {
+                end = i;
+                break;
+            }
+            ')' | ']' | '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    let mut params = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    let inner = &inner[..end];
+    for (i, c) in inner.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                params.push(inner[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    params.push(inner[start..].trim());
+    let params: Vec<&str> = params
+        .into_iter()
+        .filter(|p| !p.is_empty() && !matches!(*p, "self" | "cls" | "/"))
+        .collect();
+    !params.is_empty() && params.iter().all(|p| p.starts_with('*') && *p != "*")
 }
 
 pub(super) fn function_def(
@@ -573,7 +623,8 @@ pub(super) fn class_body(
                 if let Some(prev) = members.iter_mut().rev().find(|b| b.name == name) {
                     if let Value::Def(prev_def) = &mut prev.value {
                         if prev_def.overloaded() {
-                            merge_overload(prev_def, def, is_overload);
+                            let runtime = !ctx.file.ends_with(".pyi");
+                            merge_overload(prev_def, def, is_overload, runtime);
                             continue;
                         }
                     }

@@ -629,6 +629,43 @@ def barrier(group=None):
     }
 
     #[test]
+    fn a_deprecation_logged_on_the_modules_logger_is_stated() {
+        let module = r#"
+import logging
+
+log = logging.getLogger(__name__)
+
+def old(x):
+    log.warning("+======+")
+    log.warning("old() is deprecated, use pkg.m.new() instead.")
+    return x
+
+def slow(x):
+    log.warning("this may be slow")
+    return x
+
+def passed(x, printer):
+    printer.warning("passed() is deprecated")
+    return x
+
+def new(x):
+    return x
+"#;
+        let snap = snapshot_of(&[("pkg/__init__.py", ""), ("pkg/m.py", module)]);
+        let old = deprecations(&snap, "pkg.m.old");
+        assert_eq!(old.len(), 1, "{old:?}");
+        assert_eq!(
+            old[0].message,
+            "old() is deprecated, use pkg.m.new() instead."
+        );
+        assert_eq!(old[0].replacement.as_deref(), Some("pkg.m.new()"));
+        assert_eq!(old[0].evidence, "log.warning at pkg/m.py:8");
+        // A logged warning that is no deprecation, and a logger the module does not bind.
+        assert!(deprecations(&snap, "pkg.m.slow").is_empty());
+        assert!(deprecations(&snap, "pkg.m.passed").is_empty());
+    }
+
+    #[test]
     fn a_decorator_of_this_file_that_wraps_in_a_warning_deprecates_what_it_wraps() {
         let module = r#"
 import functools

@@ -137,6 +137,9 @@ pub struct FileContext<'a> {
     pub(super) helper_names: Option<&'a rustc_hash::FxHashSet<String>>,
     /// Names the module's own import statements bind, filled before the walk.
     pub(super) imported: std::cell::OnceCell<rustc_hash::FxHashSet<String>>,
+    /// Names the module binds at top level to a logger (`log = logging.getLogger(__name__)`),
+    /// filled before the walk: what they log as a warning is read as one.
+    pub(super) loggers: std::cell::OnceCell<rustc_hash::FxHashSet<String>>,
     /// The positional parameters of the module's private functions, by name, filled before
     /// the walk: a call passing an argument by position passes it to that parameter.
     pub(super) private_positional: std::cell::OnceCell<HashMap<String, Vec<String>>>,
@@ -155,6 +158,7 @@ impl<'a> FileContext<'a> {
             helper_names: None,
             imported: Default::default(),
             private_positional: Default::default(),
+            loggers: Default::default(),
         }
     }
 
@@ -222,6 +226,26 @@ pub fn analyse(
         .collect();
     let _ = ctx.strings.set(strings);
     let _ = ctx.imported.set(imported_names(&module.body));
+    let _ = ctx.loggers.set(
+        module
+            .body
+            .iter()
+            .filter_map(|s| match s {
+                Stmt::Assign(a) => match (a.targets.as_slice(), a.value.as_ref()) {
+                    ([Expr::Name(n)], Expr::Call(c))
+                        if dotted(&c.func).is_some_and(|f| {
+                            let last = f.rsplit('.').next().unwrap_or(&f);
+                            last.starts_with("get") && last.ends_with("Logger")
+                        }) =>
+                    {
+                        Some(n.id.to_string())
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect(),
+    );
     let _ = ctx.private_positional.set(
         module
             .body
@@ -697,8 +721,8 @@ impl Walker<'_, '_> {
         is_overload: bool,
         fallback: bool,
     ) {
-        // Overloads and the implementation that follows them form one symbol whose signatures
-        // are the overloads: they describe the calls the function accepts.
+        // Overloads and the implementation that follows them form one symbol (see
+        // `merge_overload` for whose signatures it keeps).
         if let Some(prev) = self
             .facts
             .bindings
@@ -708,7 +732,8 @@ impl Walker<'_, '_> {
         {
             if let Value::Def(prev_def) = &mut prev.value {
                 if prev_def.kind == def.kind && prev_def.overloaded() {
-                    merge_overload(prev_def, def, is_overload);
+                    let runtime = !self.ctx.file.ends_with(".pyi");
+                    merge_overload(prev_def, def, is_overload, runtime);
                     return;
                 }
             }
@@ -899,8 +924,8 @@ impl Walker<'_, '_> {
                     message: w.message,
                     replacement,
                     evidence: format!(
-                        "warnings.warn({}) at import time, {}",
-                        w.category,
+                        "{} at import time, {}",
+                        super::notices::raised(&w.category),
                         ctx.at(call)
                     ),
                 });

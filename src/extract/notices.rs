@@ -253,11 +253,15 @@ fn warn_call_in(expr: &Expr, ctx: &FileContext, locals: &Locals) -> Option<WarnC
     // Most calls are of something else: their last name tells, without spelling them out.
     if !matches!(
         last_name(&call.func),
-        Some("warn" | "warn_explicit" | "warn_once")
+        Some("warn" | "warn_explicit" | "warn_once" | "warning")
     ) {
         return None;
     }
-    if !is_warn_callee(&dotted(&call.func)?) {
+    let callee = dotted(&call.func)?;
+    // `log.warning("X is deprecated")` on a module's logger states it as a warning does, to
+    // whoever reads the log.
+    let logged = is_log_callee(&callee, ctx);
+    if !logged && !is_warn_callee(&callee) {
         return None;
     }
     let message = call
@@ -271,10 +275,11 @@ fn warn_call_in(expr: &Expr, ctx: &FileContext, locals: &Locals) -> Option<WarnC
         .args
         .get(1)
         .or_else(|| keyword_argument(call, "category"));
-    let category = category_expr
-        .and_then(dotted)
-        .map(|c| c.rsplit('.').next().unwrap_or(&c).to_string())
-        .unwrap_or_else(|| "UserWarning".into());
+    let category = match category_expr.and_then(dotted) {
+        _ if logged => LOGGED.to_string(),
+        Some(c) => c.rsplit('.').next().unwrap_or(&c).to_string(),
+        None => "UserWarning".into(),
+    };
     let is_deprecation = is_deprecation(&category, &message);
     Some(WarnCall {
         message,
@@ -293,6 +298,33 @@ fn last_name(func: &Expr) -> Option<&str> {
         Expr::Name(n) => Some(n.id.as_str()),
         Expr::Attribute(a) => Some(a.attr.as_str()),
         _ => None,
+    }
+}
+
+/// The category recorded for a message logged as a warning: no warning category, so only
+/// its wording makes it a deprecation.
+pub(super) const LOGGED: &str = "logging";
+
+/// How a warning of `category` was raised, for evidence: `warnings.warn(FutureWarning)`, or
+/// `log.warning` for a logged one.
+pub(super) fn raised(category: &str) -> String {
+    if category == LOGGED {
+        "log.warning".to_string()
+    } else {
+        format!("warnings.warn({category})")
+    }
+}
+
+/// `logging.warning(...)`, or `.warning(...)`/`.warn(...)` of a logger the module binds at
+/// top level (`log = logging.getLogger(__name__)`).
+fn is_log_callee(callee: &str, ctx: &FileContext) -> bool {
+    match callee.rsplit_once('.') {
+        Some(("logging", "warning" | "warn")) => true,
+        Some((logger, "warning" | "warn")) => ctx
+            .loggers
+            .get()
+            .is_some_and(|names| names.contains(logger)),
+        _ => false,
     }
 }
 
@@ -460,14 +492,14 @@ fn warning_of_call(
     if let Some((mut w, at)) = helper_warning(value, ctx, locals) {
         w.through_helper = true;
         let evidence = format!(
-            "warnings.warn({}) at {at}, called at {}",
-            w.category,
+            "{} at {at}, called at {}",
+            raised(&w.category),
             ctx.at(value)
         );
         return Some((guarded(w), evidence));
     }
     if let Some(w) = warn_call_in(value, ctx, locals) {
-        let evidence = format!("warnings.warn({}) at {}", w.category, ctx.at(value));
+        let evidence = format!("{} at {}", raised(&w.category), ctx.at(value));
         return Some((guarded(w), evidence));
     }
     let Expr::Call(call) = value else { return None };
@@ -754,8 +786,9 @@ pub(super) fn wrapper_deprecation(
         exempt: None,
         parameter: None,
         evidence: format!(
-            "warnings.warn({}) at {at}, in the wrapper {}() made at {use_at}",
-            w.category, f.name
+            "{} at {at}, in the wrapper {}() made at {use_at}",
+            raised(&w.category),
+            f.name
         ),
         message: w.message,
         replacement,
@@ -990,7 +1023,7 @@ pub(crate) fn helper_names(texts: &[&str]) -> rustc_hash::FxHashSet<String> {
     let mut names: rustc_hash::FxHashSet<String> = bodies
         .par_iter()
         .filter(|(_, body)| {
-            (body.contains("warn(") || body.contains("warn_"))
+            (body.contains("warn(") || body.contains("warn_") || body.contains("warning("))
                 && (body.contains("eprecat")
                     || body.contains("instead")
                     || body.contains("removed"))

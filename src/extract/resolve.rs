@@ -476,7 +476,11 @@ impl<'a> Resolver<'a> {
                     unless: d.unless,
                     exempt: d.exempt,
                     replacement: markers::replacement_in(&message, self.package),
-                    evidence: format!("warnings.warn({category}) at {at}, {}", d.evidence),
+                    evidence: format!(
+                        "{} at {at}, {}",
+                        super::notices::raised(&category),
+                        d.evidence
+                    ),
                     message,
                     parameter: d.parameter,
                 });
