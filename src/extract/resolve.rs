@@ -478,7 +478,7 @@ impl<'a> Resolver<'a> {
                     replacement: markers::replacement_in(&message, self.package),
                     evidence: format!(
                         "{} at {at}, {}",
-                        super::notices::raised(&category),
+                        super::notices::raised(category),
                         d.evidence
                     ),
                     message,
