@@ -399,39 +399,36 @@ fn forward_notices(bindings: &mut [Binding]) {
 /// [`forward_notices`] for one definition.
 fn carry_forwards(d: &mut Def, callees: &HashMap<String, (Vec<Deprecation>, Vec<Deprecation>)>) {
     let forwards = std::mem::take(&mut d.forwards);
-    {
-        for f in &forwards {
-            let Some((deprecated, announced)) = callees.get(&f.callee) else {
-                continue;
-            };
-            let carried = |list: &[Deprecation]| -> Vec<Deprecation> {
-                list.iter()
-                    .filter_map(|n| {
-                        let theirs = n.parameter.as_deref()?;
-                        let valued = n.when.is_some() || n.unless.is_some() || n.omitted;
-                        let (_, ours) =
-                            f.params.iter().find(|(t, _)| t == theirs).or_else(|| {
-                                f.by_position
-                                    .iter()
-                                    .find(|(t, _)| t == theirs)
-                                    .filter(|_| valued)
-                            })?;
-                        let mut n = n.clone();
-                        n.parameter = Some(ours.clone());
-                        n.evidence = format!("{}, called at {}", n.evidence, f.at);
-                        Some(n)
-                    })
-                    .collect()
-            };
-            for n in carried(deprecated) {
-                if !d.deprecated.iter().any(|x| x.parameter == n.parameter) {
-                    d.deprecated.push(n);
-                }
+    for f in &forwards {
+        let Some((deprecated, announced)) = callees.get(&f.callee) else {
+            continue;
+        };
+        let carried = |list: &[Deprecation]| -> Vec<Deprecation> {
+            list.iter()
+                .filter_map(|n| {
+                    let theirs = n.parameter.as_deref()?;
+                    let valued = n.when.is_some() || n.unless.is_some() || n.omitted;
+                    let (_, ours) = f.params.iter().find(|(t, _)| t == theirs).or_else(|| {
+                        f.by_position
+                            .iter()
+                            .find(|(t, _)| t == theirs)
+                            .filter(|_| valued)
+                    })?;
+                    let mut n = n.clone();
+                    n.parameter = Some(ours.clone());
+                    n.evidence = format!("{}, called at {}", n.evidence, f.at);
+                    Some(n)
+                })
+                .collect()
+        };
+        for n in carried(deprecated) {
+            if !d.deprecated.iter().any(|x| x.parameter == n.parameter) {
+                d.deprecated.push(n);
             }
-            for n in carried(announced) {
-                if !d.announced.iter().any(|x| x.parameter == n.parameter) {
-                    d.announced.push(n);
-                }
+        }
+        for n in carried(announced) {
+            if !d.announced.iter().any(|x| x.parameter == n.parameter) {
+                d.announced.push(n);
             }
         }
     }

@@ -778,21 +778,12 @@ pub(super) fn wrapper_deprecation(
         return None;
     };
     let replacement = markers::replacement_in(&w.message, ctx.package);
-    Some(Deprecation {
-        omitted: false,
-        instantiation: false,
-        when: None,
-        unless: None,
-        exempt: None,
-        parameter: None,
-        evidence: format!(
-            "{} at {at}, in the wrapper {}() made at {use_at}",
-            raised(&w.category),
-            f.name
-        ),
-        message: w.message,
-        replacement,
-    })
+    let evidence = format!(
+        "{} at {at}, in the wrapper {}() made at {use_at}",
+        raised(&w.category),
+        f.name
+    );
+    notices(Vec::new(), w.message, replacement, evidence).pop()
 }
 
 /// A decorator of this file that wraps what it decorates in a deprecation warning:
